@@ -1,0 +1,98 @@
+//! The `casebook` command: parses arguments, runs the library, prints
+//! diagnostics once and sets the exit code (0 ok, 1 content errors, 2 bad usage).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use casebook::diagnostic::Diagnostic;
+
+#[derive(Parser)]
+#[command(name = "casebook", version, about = "Build browsable websites from good-practice case catalogues")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into public/ (or --output).
+    Build {
+        /// Site root (the folder holding catalogue.yaml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output folder [default: ROOT/public].
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Override base_url from catalogue.yaml (an absolute URL or a path such as /catalogue/).
+        #[arg(long)]
+        base_url: Option<String>,
+    },
+    /// Check content, vocabularies and templates; write nothing.
+    Check {
+        /// Site root (the folder holding catalogue.yaml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+fn print_diagnostics(diagnostics: &[Diagnostic]) {
+    for d in diagnostics {
+        eprint!("{d}");
+    }
+}
+
+fn failed(errors: &[Diagnostic]) -> ExitCode {
+    print_diagnostics(errors);
+    let count = errors.iter().filter(|d| d.is_error()).count();
+    eprintln!(
+        "error: {count} problem{} found; nothing was written",
+        if count == 1 { "" } else { "s" }
+    );
+    ExitCode::from(1)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build { root, output, base_url } => {
+            let shown_output = output.clone().unwrap_or_else(|| root.join(casebook::DEFAULT_OUTPUT));
+            let options = casebook::BuildOptions { output, base_url };
+            match casebook::build(&root, &options) {
+                Ok(report) => {
+                    print_diagnostics(&report.warnings);
+                    println!(
+                        "built {}, {} pages ({} files) into {} in {} ms",
+                        report.entries_line(),
+                        report.pages,
+                        report.files,
+                        shown_output.display(),
+                        report.elapsed.as_millis()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(errors) => failed(&errors),
+            }
+        }
+        Command::Check { root } => match casebook::check(&root) {
+            Ok(report) => {
+                print_diagnostics(&report.warnings);
+                let warnings = report.warnings.len();
+                println!(
+                    "checked {} and {} page{}: no errors{}",
+                    report.entries_line(),
+                    report.free_pages,
+                    if report.free_pages == 1 { "" } else { "s" },
+                    if warnings > 0 {
+                        format!(", {warnings} warning{}", if warnings == 1 { "" } else { "s" })
+                    } else {
+                        String::new()
+                    }
+                );
+                ExitCode::SUCCESS
+            }
+            Err(errors) => failed(&errors),
+        },
+    }
+}

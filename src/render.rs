@@ -1,0 +1,661 @@
+//! Turning a loaded catalogue into files: Tera templates, CSV, JSON, static files.
+//!
+//! [`Theme`] holds the templates compiled once per build: the built-in theme
+//! (this repository's `templates/` and `static/`, compiled into the binary)
+//! with any file of the site's own `templates/` or `static/` taking the place
+//! of the built-in file of the same name. [`render_site`] lists every output
+//! file, renders them in parallel and hands each to a [`Sink`] (the disk for
+//! `build`, memory for `serve`). Output is deterministic: nothing depends on
+//! time, thread scheduling or hash order.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, Tera};
+use walkdir::WalkDir;
+
+use crate::diagnostic::Diagnostic;
+use crate::index::Index;
+use crate::model::Catalogue;
+use crate::summary::{self, Table};
+use crate::view::{self, LinkView, Views};
+
+/// The built-in templates, compiled into the binary.
+pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("macros.html", include_str!("../templates/macros.html")),
+    ("index.html", include_str!("../templates/index.html")),
+    ("kind.html", include_str!("../templates/kind.html")),
+    ("entry.html", include_str!("../templates/entry.html")),
+    ("facet.html", include_str!("../templates/facet.html")),
+    ("value.html", include_str!("../templates/value.html")),
+    ("combination.html", include_str!("../templates/combination.html")),
+    ("summaries.html", include_str!("../templates/summaries.html")),
+    ("summary.html", include_str!("../templates/summary.html")),
+    ("list.html", include_str!("../templates/list.html")),
+    ("page.html", include_str!("../templates/page.html")),
+    ("404.html", include_str!("../templates/404.html")),
+];
+
+/// The built-in static files, compiled into the binary.
+pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[("style.css", include_bytes!("../static/style.css"))];
+
+/// Where a site's own templates and static files live, under its root.
+pub const TEMPLATES_DIR: &str = "templates";
+/// See [`TEMPLATES_DIR`].
+pub const STATIC_DIR: &str = "static";
+
+/// Where the output of one file goes.
+pub trait Sink: Sync {
+    /// Stores `bytes` at `path` (relative, `/`-separated).
+    fn put(&self, path: &str, bytes: Vec<u8>) -> io::Result<()>;
+    /// Stores a copy of the file at `from` at `path`.
+    fn copy(&self, path: &str, from: &Path) -> io::Result<()> {
+        self.put(path, std::fs::read(from)?)
+    }
+}
+
+/// A static file to copy: built-in bytes or a file of the site.
+#[derive(Debug, Clone)]
+pub enum StaticSource {
+    /// Compiled into the binary.
+    Builtin(&'static [u8]),
+    /// A file under the site's `static/`.
+    File(PathBuf),
+}
+
+/// Compiled templates and the list of static files.
+pub struct Theme {
+    tera: Tera,
+    /// Output path → source, sorted.
+    pub statics: BTreeMap<String, StaticSource>,
+}
+
+fn tera_error_chain(err: &tera::Error) -> String {
+    let mut message = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+/// Tera reports "Failed to parse 'x.html'" and then a pest error with ` --> line:col`.
+fn tera_position(message: &str) -> Option<crate::diagnostic::Position> {
+    let at = message.find("--> ")?;
+    let rest = &message[at + 4..];
+    let mut parts = rest.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty());
+    let line = parts.next()?.parse().ok()?;
+    let col = parts.next()?.parse().ok()?;
+    Some(crate::diagnostic::Position { line, col })
+}
+
+impl Theme {
+    /// Compiles the built-in theme with the site's overrides from `root`.
+    pub fn load(root: &Path) -> Result<Theme, Vec<Diagnostic>> {
+        let mut sources: BTreeMap<String, (String, Option<PathBuf>)> = BUILTIN_TEMPLATES
+            .iter()
+            .map(|(name, text)| (name.to_string(), (text.to_string(), None)))
+            .collect();
+        let mut problems = Vec::new();
+        for (relative, path) in site_files(root, TEMPLATES_DIR, &mut problems) {
+            match std::fs::read_to_string(&path) {
+                Ok(text) => {
+                    sources.insert(relative, (text, Some(path)));
+                }
+                Err(e) => problems.push(Diagnostic::error(
+                    path.strip_prefix(root).unwrap_or(&path),
+                    format!("cannot read template: {e}"),
+                )),
+            }
+        }
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html", ".xml", ".svg"]);
+        // Add templates one by one first, to name the file that fails to parse.
+        for (name, (text, path)) in &sources {
+            let mut single = Tera::default();
+            if let Err(e) = single.add_raw_template(name, text) {
+                let message = tera_error_chain(&e);
+                if message.contains("isn't loaded") || message.contains("not found") {
+                    continue; // needs its parent or macros: checked with all templates below
+                }
+                let shown = path
+                    .as_ref()
+                    .and_then(|p| p.strip_prefix(root).ok().map(Path::to_path_buf))
+                    .unwrap_or_else(|| PathBuf::from(TEMPLATES_DIR).join(name));
+                problems.push(
+                    Diagnostic::error(shown, format!("template error: {message}"))
+                        .at(tera_position(&message), Some(text)),
+                );
+            }
+        }
+        if problems.iter().any(Diagnostic::is_error) {
+            return Err(problems);
+        }
+        if let Err(e) = tera.add_raw_templates(sources.iter().map(|(n, (t, _))| (n.clone(), t.clone()))) {
+            return Err(vec![Diagnostic::error(
+                TEMPLATES_DIR,
+                format!("template error: {}", tera_error_chain(&e)),
+            )]);
+        }
+        let mut statics: BTreeMap<String, StaticSource> = BUILTIN_STATIC
+            .iter()
+            .map(|(name, bytes)| (name.to_string(), StaticSource::Builtin(bytes)))
+            .collect();
+        for (relative, path) in site_files(root, STATIC_DIR, &mut problems) {
+            statics.insert(relative, StaticSource::File(path));
+        }
+        if problems.iter().any(Diagnostic::is_error) {
+            return Err(problems);
+        }
+        Ok(Theme { tera, statics })
+    }
+}
+
+/// Files under `root/dir`, as (`/`-separated path relative to `dir`, full path).
+/// Hidden files and editor backups are skipped; links are not followed.
+fn site_files(root: &Path, dir: &str, problems: &mut Vec<Diagnostic>) -> Vec<(String, PathBuf)> {
+    let base = root.join(dir);
+    let mut out = Vec::new();
+    if !base.is_dir() {
+        return out;
+    }
+    for item in WalkDir::new(&base).follow_links(false).sort_by_file_name() {
+        match item {
+            Ok(item) if item.file_type().is_file() => {
+                let name = item.file_name().to_string_lossy();
+                if name.starts_with('.') || name.ends_with('~') || name.starts_with('#') {
+                    continue;
+                }
+                let Ok(relative) = item.path().strip_prefix(&base) else { continue };
+                if relative.components().any(|c| c.as_os_str().to_string_lossy().starts_with('.')) {
+                    continue;
+                }
+                out.push((crate::diagnostic::display_path(relative), item.path().to_path_buf()));
+            }
+            Ok(_) => {}
+            Err(e) => problems.push(Diagnostic::warning(dir, format!("cannot read: {e}"))),
+        }
+    }
+    out
+}
+
+/// `../../` for `practices/p12/`; `./` for the home page.
+pub fn root_for(url: &str) -> String {
+    let depth = url.split('/').filter(|s| !s.is_empty()).count();
+    if depth == 0 {
+        "./".to_string()
+    } else {
+        "../".repeat(depth)
+    }
+}
+
+/// The file a page URL is written to (`practices/p12/` → `practices/p12/index.html`).
+pub fn file_for(url: &str) -> String {
+    format!("{url}index.html")
+}
+
+/// One output file to produce.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Job {
+    /// `index.html`.
+    Home,
+    /// A kind's list of entries.
+    Kind(usize),
+    /// An entry page.
+    Entry(usize),
+    /// A facet's overview of its values.
+    Facet(usize),
+    /// A facet value page.
+    Value(usize, usize),
+    /// An exact combination page (two or more values).
+    Combination(usize, Vec<usize>),
+    /// `summary/index.html`.
+    Summaries,
+    /// A summary page and its CSV.
+    Summary(usize),
+    /// The entries behind one pivot cell: summary, row index, column index.
+    PivotCell(usize, usize, usize),
+    /// A free page.
+    Page(usize),
+    /// `404.html`.
+    NotFound,
+    /// `catalogue.json`.
+    Json,
+    /// A static file.
+    Static(String),
+}
+
+/// What a render produced.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RenderStats {
+    /// HTML pages written.
+    pub pages: usize,
+    /// Files written in all.
+    pub files: usize,
+}
+
+/// Everything needed to render pages; shared by all threads.
+pub struct Renderer<'a> {
+    catalogue: &'a Catalogue,
+    index: &'a Index,
+    theme: &'a Theme,
+    tables: Vec<Table>,
+    site: Context,
+}
+
+impl<'a> Renderer<'a> {
+    /// Prepares shared data: summary tables and the `site` object.
+    pub fn new(catalogue: &'a Catalogue, index: &'a Index, theme: &'a Theme) -> Renderer<'a> {
+        let tables = catalogue
+            .config
+            .summaries
+            .iter()
+            .map(|spec| summary::compute(catalogue, index, spec))
+            .collect();
+        let views = Views { catalogue, index };
+        let mut site = Context::new();
+        site.insert("site", &views.site());
+        Renderer {
+            catalogue,
+            index,
+            theme,
+            tables,
+            site,
+        }
+    }
+
+    fn views(&self) -> Views<'a> {
+        Views {
+            catalogue: self.catalogue,
+            index: self.index,
+        }
+    }
+
+    /// The computed summary tables, in declaration order.
+    pub fn tables(&self) -> &[Table] {
+        &self.tables
+    }
+
+    /// Every file of the site, in a stable order.
+    pub fn jobs(&self) -> Vec<Job> {
+        let c = self.catalogue;
+        let config = &c.config;
+        let mut jobs = vec![Job::Home, Job::Summaries, Job::NotFound, Job::Json];
+        jobs.extend((0..config.kinds.len()).map(Job::Kind));
+        jobs.extend((0..c.entries.len()).map(Job::Entry));
+        for (fi, facet) in config.facets.iter().enumerate() {
+            jobs.push(Job::Facet(fi));
+            jobs.extend((0..facet.values.len()).map(|v| Job::Value(fi, v)));
+            if facet.combination_pages {
+                for combination in self.index.ordered_combinations(fi) {
+                    if combination.len() > 1 {
+                        jobs.push(Job::Combination(fi, combination.clone()));
+                    }
+                }
+            }
+        }
+        for (si, table) in self.tables.iter().enumerate() {
+            jobs.push(Job::Summary(si));
+            if let Table::Pivot(t) = table {
+                for (ri, row) in t.cells.iter().enumerate() {
+                    for (ci, cell) in row.iter().enumerate() {
+                        if !cell.is_empty() {
+                            jobs.push(Job::PivotCell(si, ri, ci));
+                        }
+                    }
+                }
+            }
+        }
+        jobs.extend((0..c.pages.len()).map(Job::Page));
+        jobs.extend(self.theme.statics.keys().cloned().map(Job::Static));
+        jobs
+    }
+
+    fn page(&self, template: &str, url: &str, root: Option<&str>, data: &[(&str, &dyn ErasedSerialize)]) -> Result<Vec<u8>, Diagnostic> {
+        let mut context = self.site.clone();
+        context.insert("root", root.unwrap_or(&root_for(url)));
+        context.insert("page_url", url);
+        for (key, value) in data {
+            value.insert_into(&mut context, key);
+        }
+        self.theme.tera.render(template, &context).map(String::into_bytes).map_err(|e| {
+            Diagnostic::error(
+                PathBuf::from(TEMPLATES_DIR).join(template),
+                format!("cannot render {}: {}", if url.is_empty() { "the home page" } else { url }, tera_error_chain(&e)),
+            )
+        })
+    }
+
+    /// Renders one job into `sink`; returns the number of HTML pages written.
+    pub fn run(&self, job: &Job, sink: &dyn Sink) -> Result<usize, Diagnostic> {
+        let c = self.catalogue;
+        let config = &c.config;
+        let views = self.views();
+        let write = |path: &str, bytes: Vec<u8>| {
+            sink.put(path, bytes)
+                .map_err(|e| Diagnostic::error(path, format!("cannot write output file: {e}")))
+        };
+        let html = |template: &str, url: &str, data: &[(&str, &dyn ErasedSerialize)]| -> Result<usize, Diagnostic> {
+            let bytes = self.page(template, url, None, data)?;
+            write(&file_for(url), bytes)?;
+            Ok(1)
+        };
+        match job {
+            Job::Home => {
+                let all: Vec<usize> = (0..c.entries.len()).collect();
+                html("index.html", "", &[("groups", &views.groups(&all))])
+            }
+            Job::Kind(k) => {
+                let kind = &config.kinds[*k];
+                let url = format!("{}/", kind.dir);
+                let groups = views.groups(&self.index.by_kind[*k]);
+                let kind_view = &views.site().kinds.into_iter().nth(*k);
+                html("kind.html", &url, &[("kind", kind_view), ("groups", &groups)])
+            }
+            Job::Entry(e) => {
+                let entry = views.entry(*e);
+                let url = entry.url.clone();
+                html("entry.html", &url, &[("entry", &entry)])
+            }
+            Job::Facet(fi) => {
+                let facet = views.facet(*fi);
+                let f = &config.facets[*fi];
+                let combinations: Vec<CombinationLink> = if f.combination_pages {
+                    self.index
+                        .ordered_combinations(*fi)
+                        .into_iter()
+                        .map(|combination| CombinationLink {
+                            title: f.combination_label(combination),
+                            url: view::combination_url(f, combination),
+                            size: combination.len(),
+                            count: self.index.combinations[*fi][combination].len(),
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let url = facet.url.clone();
+                html("facet.html", &url, &[("facet", &facet), ("combinations", &combinations)])
+            }
+            Job::Value(fi, v) => {
+                let f = &config.facets[*fi];
+                let value = views.value(*fi, *v);
+                let url = value.url.clone();
+                let parent = f.values[*v].parent.map(|p| views.value(*fi, p));
+                let children: Vec<_> = f
+                    .values
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, child)| child.parent == Some(*v))
+                    .map(|(ci, _)| views.value(*fi, ci))
+                    .collect();
+                let exact = &self.index.exact[*fi][*v];
+                let only: Vec<usize> = if f.combination_pages {
+                    self.index.combinations[*fi].get(&vec![*v]).cloned().unwrap_or_default()
+                } else {
+                    Vec::new()
+                };
+                html(
+                    "value.html",
+                    &url,
+                    &[
+                        ("facet", &views.facet(*fi)),
+                        ("value", &value),
+                        ("parent", &parent),
+                        ("children", &children),
+                        ("exact_count", &exact.len()),
+                        ("groups", &views.groups(&self.index.rolled_up[*fi][*v])),
+                        ("combination_pages", &f.combination_pages),
+                        ("only", &views.groups(&only)),
+                        ("only_count", &only.len()),
+                    ],
+                )
+            }
+            Job::Combination(fi, combination) => {
+                let f = &config.facets[*fi];
+                let url = view::combination_url(f, combination);
+                let entries = &self.index.combinations[*fi][combination];
+                let values: Vec<LinkView> = combination
+                    .iter()
+                    .map(|&v| LinkView {
+                        title: f.values[v].label.clone(),
+                        url: view::value_url(f, v),
+                    })
+                    .collect();
+                html(
+                    "combination.html",
+                    &url,
+                    &[
+                        ("facet", &views.facet(*fi)),
+                        ("title", &f.combination_label(combination)),
+                        ("values", &values),
+                        ("count", &entries.len()),
+                        ("groups", &views.groups(entries)),
+                    ],
+                )
+            }
+            Job::Summaries => {
+                let list: Vec<SummaryLink> = config
+                    .summaries
+                    .iter()
+                    .map(|s| SummaryLink {
+                        title: s.title.clone(),
+                        description: s.description.clone(),
+                        url: format!("summary/{}/", s.id),
+                        csv: format!("summary/{}.csv", s.id),
+                    })
+                    .collect();
+                html("summaries.html", "summary/", &[("summaries", &list)])
+            }
+            Job::Summary(si) => {
+                let spec = &config.summaries[*si];
+                let table = &self.tables[*si];
+                write(&format!("summary/{}.csv", spec.id), summary::to_csv(c, spec, table))?;
+                let url = format!("summary/{}/", spec.id);
+                let info = SummaryInfo {
+                    id: &spec.id,
+                    title: &spec.title,
+                    description: &spec.description,
+                    mode: match spec.shape {
+                        crate::model::SummaryShape::Combinations { .. } => "combinations",
+                        crate::model::SummaryShape::Counts { .. } => "counts",
+                        crate::model::SummaryShape::Presence { .. } => "presence",
+                        crate::model::SummaryShape::Pivot { .. } => "pivot",
+                    },
+                    csv: format!("summary/{}.csv", spec.id),
+                    kinds: spec.kinds.iter().map(|&k| config.kinds[k].label.as_str()).collect(),
+                };
+                html("summary.html", &url, &[("summary", &info), ("table", &views.table(*si, table))])
+            }
+            Job::PivotCell(si, ri, ci) => {
+                let Table::Pivot(t) = &self.tables[*si] else {
+                    return Ok(0);
+                };
+                let spec = &config.summaries[*si];
+                let rf = &config.facets[t.row_facet];
+                let cf = &config.facets[t.column_facet];
+                let row = t.rows[*ri];
+                let column = &t.columns[*ci];
+                let url = view::pivot_cell_url(&spec.id, rf, row, cf, column);
+                let title = format!("{} and {}", rf.values[row].label, cf.combination_label(column));
+                let back = LinkView {
+                    title: spec.title.clone(),
+                    url: format!("summary/{}/", spec.id),
+                };
+                let entries = &t.cells[*ri][*ci];
+                html(
+                    "list.html",
+                    &url,
+                    &[("title", &title), ("back", &back), ("count", &entries.len()), ("groups", &views.groups(entries))],
+                )
+            }
+            Job::Page(p) => {
+                let page = &c.pages[*p];
+                let url = format!("{}/", page.slug);
+                let data = PageView {
+                    title: &page.title,
+                    body: &page.body_html,
+                    extra: &page.fields,
+                };
+                html("page.html", &url, &[("page", &data)])
+            }
+            Job::NotFound => {
+                let bytes = self.page("404.html", "404.html", Some(&config.base_path), &[])?;
+                write("404.html", bytes)?;
+                Ok(1)
+            }
+            Job::Json => {
+                write("catalogue.json", catalogue_json(c))?;
+                Ok(0)
+            }
+            Job::Static(name) => {
+                match &self.theme.statics[name] {
+                    StaticSource::Builtin(bytes) => write(name, bytes.to_vec())?,
+                    StaticSource::File(path) => sink
+                        .copy(name, path)
+                        .map_err(|e| Diagnostic::error(Path::new(STATIC_DIR).join(name), format!("cannot copy: {e}")))?,
+                }
+                Ok(0)
+            }
+        }
+    }
+}
+
+/// Object-safe insertion into a Tera context, so one page can take values of
+/// different types without converting them twice.
+pub trait ErasedSerialize {
+    /// Inserts `self` under `key`.
+    fn insert_into(&self, context: &mut Context, key: &str);
+}
+
+impl<T: Serialize> ErasedSerialize for T {
+    fn insert_into(&self, context: &mut Context, key: &str) {
+        context.insert(key, self);
+    }
+}
+
+#[derive(Serialize)]
+struct CombinationLink {
+    title: String,
+    url: String,
+    size: usize,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct SummaryLink {
+    title: String,
+    description: String,
+    url: String,
+    csv: String,
+}
+
+#[derive(Serialize)]
+struct SummaryInfo<'a> {
+    id: &'a str,
+    title: &'a str,
+    description: &'a str,
+    mode: &'static str,
+    csv: String,
+    kinds: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct PageView<'a> {
+    title: &'a str,
+    body: &'a str,
+    extra: &'a serde_json::Map<String, serde_json::Value>,
+}
+
+/// `catalogue.json`: settings and every entry with its facets and fields.
+pub fn catalogue_json(c: &Catalogue) -> Vec<u8> {
+    use serde_json::{json, Map, Value};
+    let config = &c.config;
+    let entries: Vec<Value> = c
+        .entries
+        .iter()
+        .map(|e| {
+            let mut obj = Map::new();
+            obj.insert("id".into(), json!(e.id));
+            obj.insert("kind".into(), json!(config.kinds[e.kind].id));
+            obj.insert("title".into(), json!(e.title));
+            obj.insert("url".into(), json!(format!("{}{}", config.base_url, c.entry_url(e))));
+            for (fi, facet) in config.facets.iter().enumerate() {
+                let ids: Vec<&str> = e.facets[fi].iter().map(|&v| facet.values[v].id.as_str()).collect();
+                obj.insert(facet.name.clone(), json!(ids));
+            }
+            let related: Vec<&str> = e.related.iter().map(|&r| c.entries[r].id.as_str()).collect();
+            obj.insert("related".into(), json!(related));
+            obj.insert("fields".into(), Value::Object(e.fields.clone()));
+            Value::Object(obj)
+        })
+        .collect();
+    let facets: Map<String, Value> = config
+        .facets
+        .iter()
+        .map(|f| {
+            let values: Vec<Value> = f
+                .values
+                .iter()
+                .map(|v| {
+                    json!({
+                        "id": v.id,
+                        "label": v.label,
+                        "parent": v.parent.map(|p| f.values[p].id.clone()),
+                    })
+                })
+                .collect();
+            (f.name.clone(), json!({ "label": f.label, "values": values }))
+        })
+        .collect();
+    let kinds: Vec<Value> = config
+        .kinds
+        .iter()
+        .map(|k| json!({ "id": k.id, "label": k.label, "dir": k.dir }))
+        .collect();
+    let doc = json!({
+        "title": config.title,
+        "base_url": config.base_url,
+        "kinds": kinds,
+        "facets": facets,
+        "entries": entries,
+    });
+    let mut bytes = serde_json::to_vec_pretty(&doc).expect("JSON values always serialise");
+    bytes.push(b'\n');
+    bytes
+}
+
+/// Renders every file of the site into `sink`, in parallel. Reports every failure.
+pub fn render_site(renderer: &Renderer, sink: &dyn Sink) -> Result<RenderStats, Vec<Diagnostic>> {
+    let jobs = renderer.jobs();
+    let results: Vec<Result<usize, Diagnostic>> = jobs.par_iter().map(|job| renderer.run(job, sink)).collect();
+    let mut stats = RenderStats::default();
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(pages) => {
+                stats.pages += pages;
+                stats.files += 1;
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    // Several pages failing on the same template give the same cause; report each once.
+    errors.sort_by(|a, b| a.message.cmp(&b.message));
+    errors.dedup_by(|a, b| a.path == b.path && strip_url(&a.message) == strip_url(&b.message));
+    if errors.is_empty() {
+        Ok(stats)
+    } else {
+        Err(errors)
+    }
+}
+
+fn strip_url(message: &str) -> &str {
+    message.split_once(": ").map_or(message, |(_, rest)| rest)
+}

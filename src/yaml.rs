@@ -1,0 +1,275 @@
+//! All YAML handling in one place.
+//!
+//! serde_yaml is archived upstream; every other module goes through the few
+//! functions here, so moving to a maintained fork (serde_norway, serde_yml) is
+//! a change to the `use` line below and nothing else. Parsed documents come
+//! out as `serde_json::Value`, which the rest of casebook works with.
+//!
+//! serde_yaml gives positions for syntax errors but not for values, so this
+//! module also finds keys and list items in the source text, to point
+//! diagnostics at the right line and column.
+
+use serde::de::DeserializeOwned;
+use serde_yaml as backend;
+
+use crate::diagnostic::Position;
+
+/// A YAML syntax or type error with its position, when the parser knows it.
+#[derive(Debug, Clone)]
+pub struct YamlError {
+    /// Lowercase message without position.
+    pub message: String,
+    /// Where the parser stopped, 1-based.
+    pub position: Option<Position>,
+}
+
+fn convert(err: backend::Error) -> YamlError {
+    let position = err.location().map(|l| Position {
+        line: l.line(),
+        col: l.column(),
+    });
+    let mut message = err.to_string();
+    // The backend appends " at line X column Y"; we report the position ourselves.
+    if let Some(i) = message.find(" at line ") {
+        message.truncate(i);
+    }
+    YamlError { message, position }
+}
+
+/// Parses a YAML document into `T`.
+pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    backend::from_str(text).map_err(convert)
+}
+
+/// Parses a YAML document into a JSON value (maps keep their order).
+pub fn to_json(text: &str) -> Result<serde_json::Value, YamlError> {
+    if text.trim().is_empty() {
+        return Ok(serde_json::Value::Null);
+    }
+    backend::from_str(text).map_err(convert)
+}
+
+/// A Markdown file cut into its front matter and body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrontMatter<'a> {
+    /// The YAML between the `---` lines.
+    pub yaml: &'a str,
+    /// The Markdown after the closing `---` line.
+    pub body: &'a str,
+    /// 1-based line of the first YAML line in the file.
+    pub yaml_line: usize,
+    /// 1-based line where the body starts.
+    pub body_line: usize,
+}
+
+/// Why a file's front matter could not be found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SplitError {
+    /// The file does not start with a `---` line.
+    Missing,
+    /// There is an opening `---` but no closing one.
+    Unterminated,
+}
+
+fn is_fence(line: &str) -> bool {
+    let line = line.trim_end_matches(['\r', '\n']).trim_end();
+    line == "---"
+}
+
+/// Cuts `---` front matter off the top of a file (a BOM and CRLF are fine).
+pub fn split_front_matter(text: &str) -> Result<FrontMatter<'_>, SplitError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = text.split_inclusive('\n');
+    let first = lines.next().ok_or(SplitError::Missing)?;
+    if !is_fence(first) {
+        return Err(SplitError::Missing);
+    }
+    let yaml_start = first.len();
+    let mut offset = yaml_start;
+    let mut line_no = 1;
+    for line in lines {
+        line_no += 1;
+        if is_fence(line) || line.trim_end_matches(['\r', '\n']).trim_end() == "..." {
+            return Ok(FrontMatter {
+                yaml: &text[yaml_start..offset],
+                body: &text[offset + line.len()..],
+                yaml_line: 2,
+                body_line: line_no + 1,
+            });
+        }
+        offset += line.len();
+    }
+    Err(SplitError::Unterminated)
+}
+
+/// Finds a top-level `key:` in YAML source; returns its position.
+pub fn locate_key(yaml: &str, key: &str) -> Option<Position> {
+    for (i, line) in yaml.lines().enumerate() {
+        if let Some(rest) = line.strip_prefix(key) {
+            if rest.trim_start().starts_with(':') {
+                return Some(Position { line: i + 1, col: 1 });
+            }
+        }
+        if let Some(rest) = line
+            .strip_prefix('"')
+            .and_then(|l| l.strip_prefix(key))
+            .and_then(|l| l.strip_prefix('"'))
+        {
+            if rest.trim_start().starts_with(':') {
+                return Some(Position { line: i + 1, col: 1 });
+            }
+        }
+    }
+    None
+}
+
+/// Finds the value of a top-level `key:`: the first non-blank character after the colon,
+/// or the first indented line of its block.
+pub fn locate_value(yaml: &str, key: &str) -> Option<Position> {
+    let key_pos = locate_key(yaml, key)?;
+    let line = yaml.lines().nth(key_pos.line - 1)?;
+    let colon = line.find(':')?;
+    let after = &line[colon + 1..];
+    if let Some(off) = after.find(|c: char| !c.is_whitespace()) {
+        if !after[off..].starts_with('#') {
+            return Some(Position {
+                line: key_pos.line,
+                col: line[..colon + 1 + off].chars().count() + 1,
+            });
+        }
+    }
+    for (i, next) in yaml.lines().enumerate().skip(key_pos.line) {
+        if next.trim().is_empty() || next.trim_start().starts_with('#') {
+            continue;
+        }
+        if !next.starts_with([' ', '\t', '-']) {
+            break;
+        }
+        let col = next.chars().take_while(|c| c.is_whitespace()).count() + 1;
+        return Some(Position { line: i + 1, col });
+    }
+    Some(key_pos)
+}
+
+/// Finds `item` inside the value of top-level `key` (a flow list on the key's line or
+/// a block list below it); falls back to the key's position.
+pub fn locate_item(yaml: &str, key: &str, item: &str) -> Option<Position> {
+    let key_pos = locate_key(yaml, key)?;
+    let lines: Vec<&str> = yaml.lines().collect();
+    let mut candidates = vec![(key_pos.line - 1, lines[key_pos.line - 1])];
+    for (i, line) in lines.iter().enumerate().skip(key_pos.line) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        if !line.starts_with([' ', '\t', '-', ']', ',']) {
+            break;
+        }
+        candidates.push((i, line));
+    }
+    for (i, line) in candidates {
+        let searchable = if i == key_pos.line - 1 {
+            // Skip the key itself.
+            line.find(':').map_or(0, |c| c + 1)
+        } else {
+            0
+        };
+        if let Some(col) = find_token(&line[searchable..], item) {
+            let byte = searchable + col;
+            return Some(Position {
+                line: i + 1,
+                col: line[..byte].chars().count() + 1,
+            });
+        }
+    }
+    Some(key_pos)
+}
+
+/// Finds `token` in `line` as a whole YAML scalar (not part of a longer word).
+fn find_token(line: &str, token: &str) -> Option<usize> {
+    if token.is_empty() {
+        return None;
+    }
+    let is_word = |c: char| c.is_alphanumeric() || c == '-' || c == '_' || c == '.';
+    let mut start = 0;
+    while let Some(found) = line[start..].find(token) {
+        let at = start + found;
+        let before = line[..at].chars().next_back();
+        let after = line[at + token.len()..].chars().next();
+        if !before.is_some_and(is_word) && !after.is_some_and(is_word) {
+            let quoted = matches!(before, Some('"' | '\''));
+            return Some(if quoted { at - 1 } else { at });
+        }
+        start = at + token.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_front_matter_with_crlf_and_bom() {
+        let text = "\u{feff}---\r\nid: P1\r\ntitle: A\r\n---\r\nBody\r\n";
+        let fm = split_front_matter(text).unwrap();
+        assert_eq!(fm.yaml, "id: P1\r\ntitle: A\r\n");
+        assert_eq!(fm.body, "Body\r\n");
+        assert_eq!(fm.body_line, 5);
+    }
+
+    #[test]
+    fn reports_missing_and_unterminated_front_matter() {
+        assert_eq!(split_front_matter("# Title\n"), Err(SplitError::Missing));
+        assert_eq!(split_front_matter(""), Err(SplitError::Missing));
+        assert_eq!(
+            split_front_matter("---\nid: P1\n"),
+            Err(SplitError::Unterminated)
+        );
+    }
+
+    #[test]
+    fn empty_front_matter_and_empty_body() {
+        let fm = split_front_matter("---\n---\n").unwrap();
+        assert_eq!(fm.yaml, "");
+        assert_eq!(fm.body, "");
+    }
+
+    #[test]
+    fn locates_items_in_flow_and_block_lists() {
+        let yaml = "id: P12\nclusters: [commitment, comitment]\nsectors:\n  - health\n  - helth\n";
+        assert_eq!(
+            locate_item(yaml, "clusters", "comitment"),
+            Some(Position { line: 2, col: 24 })
+        );
+        assert_eq!(
+            locate_item(yaml, "sectors", "helth"),
+            Some(Position { line: 5, col: 5 })
+        );
+        // A token that is part of a longer word is not a match.
+        assert_eq!(
+            locate_item(yaml, "clusters", "commit"),
+            Some(Position { line: 2, col: 1 })
+        );
+        assert_eq!(locate_value(yaml, "id"), Some(Position { line: 1, col: 5 }));
+        assert_eq!(locate_value(yaml, "sectors"), Some(Position { line: 4, col: 3 }));
+    }
+
+    #[test]
+    fn syntax_errors_have_positions() {
+        let err = to_json("id: P1\ntitle: [unclosed\n").unwrap_err();
+        assert!(err.position.is_some());
+        assert!(!err.message.contains(" at line "));
+    }
+
+    #[test]
+    fn alias_bombs_are_refused() {
+        let mut doc = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            doc.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        assert!(to_json(&doc).is_err());
+    }
+}
