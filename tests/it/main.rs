@@ -1,0 +1,7 @@
+//! Integration tests: the real `casebook` binary on fixture sites and on the
+//! shipped catalogue. One test binary, a module per feature.
+
+mod build;
+mod check;
+mod shipped;
+mod util;
