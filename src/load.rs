@@ -659,14 +659,19 @@ fn read_facet_values(
 }
 
 fn check_unique_ids(entries: &[ParsedEntry], diagnostics: &mut Vec<Diagnostic>) {
-    let mut first: HashMap<String, usize> = HashMap::new();
+    // Group entries by URL slug; every member of a group of two or more is reported,
+    // each naming the others, since casebook cannot know which file is the newer one.
+    let mut groups: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, parsed) in entries.iter().enumerate() {
-        let e = &parsed.entry;
-        match first.get(&e.slug) {
-            None => {
-                first.insert(e.slug.clone(), i);
-            }
-            Some(&j) => {
+        groups.entry(&parsed.entry.slug).or_default().push(i);
+    }
+    let mut clashes: Vec<&Vec<usize>> = groups.values().filter(|g| g.len() > 1).collect();
+    clashes.sort();
+    for group in clashes {
+        for &i in group {
+            let parsed = &entries[i];
+            let e = &parsed.entry;
+            for &j in group.iter().filter(|&&j| j != i) {
                 let other = &entries[j].entry;
                 let message = if other.id == e.id {
                     format!(

@@ -88,6 +88,7 @@ fn every_problem_is_reported_in_one_run() {
         "content/practices/b.md:4:11: related entry \"P99\" does not exist",
         "content/practices/b.md:4:16: related entry \"l1\" does not exist (did you mean \"L1\"?)",
         "content/practices/p1.md:2:5: duplicate id \"P1\": also used by content/practices/c.md",
+        "content/practices/c.md:2:5: duplicate id \"P1\": also used by content/practices/p1.md",
         "content/practices/d.md:2:5: id \"p2\" has the same URL as \"P2\"",
         "content/practices/e.md:2:5: id must be text, found the number 12",
         "content/practices/e.md:3:8: title must be text, found a list",

@@ -3,5 +3,6 @@
 
 mod build;
 mod check;
+mod hardening;
 mod shipped;
 mod util;
