@@ -253,3 +253,42 @@ fn normalise(path: &Path) -> PathBuf {
     }
     out
 }
+
+/// Debian's Chromium, if installed. On CI (`CI` set) a missing browser fails the
+/// test; elsewhere the test prints a notice and is skipped.
+pub fn chromium() -> Option<PathBuf> {
+    for candidate in ["/usr/bin/chromium", "/usr/bin/chromium-browser"] {
+        if Path::new(candidate).is_file() {
+            return Some(PathBuf::from(candidate));
+        }
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("chromium is not installed; .ci/run installs it with apt-get");
+    }
+    eprintln!("skipped: chromium is not installed");
+    None
+}
+
+/// Loads a file in headless Chromium and returns the DOM after its scripts ran.
+pub fn dump_dom(chromium: &Path, page: &Path) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let output = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--virtual-time-budget=2000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
