@@ -277,18 +277,29 @@ pub struct ParsedEntry {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// Turns CRLF and lone CR line endings into LF, so that line numbers from the YAML
+/// parser (which counts a lone CR as a line break) match the lines we print.
+pub fn normalise_newlines(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
 fn read_text(path: &Path, relative: &Path) -> Result<String, Vec<Diagnostic>> {
     let bytes = std::fs::read(path)
         .map_err(|e| vec![Diagnostic::error(relative, format!("cannot read: {e}"))])?;
-    String::from_utf8(bytes).map_err(|e| {
-        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
-        let col = valid.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
-        vec![
-            Diagnostic::error(relative, "file is not valid UTF-8 text (save it as UTF-8)")
-                .at(Some(Position { line, col }), None),
-        ]
-    })
+    String::from_utf8(bytes)
+        .map(normalise_newlines)
+        .map_err(|e| {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            let col = valid.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+            vec![
+                Diagnostic::error(relative, "file is not valid UTF-8 text (save it as UTF-8)")
+                    .at(Some(Position { line, col }), None),
+            ]
+        })
 }
 
 /// Reads and checks one entry file.
@@ -409,6 +420,7 @@ pub fn parse_entry(
     relative: &Path,
     text: String,
 ) -> Result<ParsedEntry, Vec<Diagnostic>> {
+    let text = normalise_newlines(text);
     let fm = split(relative, &text)?;
     let mut p = FileProblems {
         relative,
@@ -879,4 +891,34 @@ fn read_page(
         },
         fm.body.to_string(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lone_carriage_returns_count_as_line_breaks() {
+        // Found by fuzzing: the YAML parser counts a lone CR as a line break, so
+        // positions pointed past the end of the file as we counted lines.
+        let (config, _) = Config::parse(
+            "title: T\nkinds:\n  - { id: practice, label: Practices, dir: practices }\nfacets:\n  sectors:\n    - { id: health, label: Health }\n",
+        )
+        .unwrap();
+        let text = "---\rid: P1\rtitle: T\rsectors:\r\r  - helth\r---\r".to_string();
+        let errors = parse_entry(&config, 0, Path::new("p1.md"), text).unwrap_err();
+        assert_eq!(
+            (errors[0].line, errors[0].col),
+            (Some(6), Some(5)),
+            "{errors:?}"
+        );
+        assert_eq!(errors[0].excerpt.as_deref(), Some("  - helth"));
+        let text = "---\nid: P1\ntitle: T\nsectors: \r\r\r[health]\nx: [\n---\n".to_string();
+        let errors = parse_entry(&config, 0, Path::new("p1.md"), text).unwrap_err();
+        assert!(
+            errors[0].line.unwrap() <= 9 && errors[0].excerpt.is_some(),
+            "{errors:?}"
+        );
+        assert_eq!(normalise_newlines("a\r\nb\rc".into()), "a\nb\nc");
+    }
 }
