@@ -459,7 +459,7 @@ fn entry_text(
     out.push_str("---\n");
     let _ = writeln!(
         out,
-        "Describe this {} here in Markdown. Link other entries by id: [title](ID).",
+        "Describe this {} here in Markdown. Link another entry by its id: `[Recovery](P12)`.",
         kind.singular.to_lowercase()
     );
     out
