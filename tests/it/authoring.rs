@@ -331,3 +331,33 @@ fn entry_links_work_by_id_and_by_relative_file_path() {
         .collect();
     assert_eq!(hrefs, ["../practices/p11/", "../about/"]);
 }
+
+#[test]
+fn user_guide_page_and_docs_copy_say_the_same() {
+    let repo = crate::util::repo();
+    let page = std::fs::read_to_string(repo.join("content/pages/guide.md")).unwrap();
+    let body = page
+        .strip_prefix("---\ntitle: User guide\nweight: 3\n---\n")
+        .expect("guide page front matter: title User guide, weight 3");
+    let docs = std::fs::read_to_string(repo.join("docs/guide.md")).unwrap();
+    let docs_body = docs
+        .strip_prefix("# User guide\n\n")
+        .and_then(|d| d.split_once("-->\n\n"))
+        .map(|(_, rest)| rest)
+        .expect("docs/guide.md starts with its title and a note");
+    assert!(
+        docs_body == body,
+        "docs/guide.md and content/pages/guide.md differ"
+    );
+    for command in [
+        "casebook init",
+        "casebook new",
+        "casebook serve",
+        "--base-url",
+    ] {
+        assert!(
+            body.contains(command),
+            "the guide does not mention {command}"
+        );
+    }
+}
