@@ -20,11 +20,6 @@ pub const BIBTEX_FILE: &str = "literature.bib";
 /// The output file holding every cited entry as CSL-JSON.
 pub const CSL_JSON_FILE: &str = "literature.json";
 
-/// The front-matter fields read as bibliographic details.
-pub const FIELDS: &[&str] = &[
-    "authors", "year", "journal", "volume", "pages", "doi", "url",
-];
-
 /// A person or an organisation named as an author.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Name {

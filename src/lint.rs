@@ -27,9 +27,9 @@ use crate::{cite, publish, yaml};
 pub fn advise(root: &Path, catalogue: &Catalogue, index: &Index) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     unused_values(root, catalogue, index, &mut out);
-    for (e, entry) in catalogue.entries.iter().enumerate() {
+    for entry in &catalogue.entries {
         let file = EntryFile::read(root, entry);
-        coding_gaps(catalogue, index, e, &file, &mut out);
+        coding_gaps(catalogue, index, &file, &mut out);
         fields(catalogue, entry, &file, &mut out);
     }
     out
@@ -65,13 +65,7 @@ impl<'a> EntryFile<'a> {
     }
 }
 
-fn coding_gaps(
-    catalogue: &Catalogue,
-    index: &Index,
-    e: usize,
-    file: &EntryFile,
-    out: &mut Vec<Diagnostic>,
-) {
+fn coding_gaps(catalogue: &Catalogue, index: &Index, file: &EntryFile, out: &mut Vec<Diagnostic>) {
     let config = &catalogue.config;
     let entry = file.entry;
     let of_kind = &index.by_kind[entry.kind];
@@ -84,7 +78,6 @@ fn coding_gaps(
             .filter(|&&other| !catalogue.entries[other].facets[fi].is_empty())
             .count();
         if filled * 2 > of_kind.len() {
-            debug_assert!(of_kind.contains(&e));
             out.push(file.warning(
                 &[&facet.name, &facet.singular],
                 format!(
