@@ -42,6 +42,9 @@ pub struct Config {
     pub facets: Vec<Facet>,
     /// Summary tables to build.
     pub summaries: Vec<SummarySpec>,
+    /// Kinds whose entries are cited works (kind indices, in kind order): they get a
+    /// Cite block and go into `literature.bib` and `literature.json`.
+    pub citations: Vec<usize>,
     /// Any other top-level keys, passed to templates as `site.extra`.
     pub extra: serde_json::Map<String, Json>,
 }
@@ -55,6 +58,7 @@ const KNOWN_KEYS: &[&str] = &[
     "kinds",
     "facets",
     "summaries",
+    "citations",
 ];
 
 #[derive(Deserialize)]
@@ -71,6 +75,7 @@ struct RawConfig {
     facets: IndexMap<String, Json>,
     #[serde(default)]
     summaries: Vec<RawSummary>,
+    citations: Option<RawCitations>,
     #[serde(flatten)]
     extra: serde_json::Map<String, Json>,
 }
@@ -286,6 +291,7 @@ impl Config {
         let kinds = check_kinds(&mut p, raw.kinds.unwrap_or_default());
         let facets = check_facets(&mut p, &raw.facets, &kinds);
         let summaries = check_summaries(&mut p, raw.summaries, &kinds, &facets);
+        let citations = check_citations(&mut p, raw.citations, &kinds);
         let mut facets = facets;
         for summary in &summaries {
             match summary.shape {
@@ -312,6 +318,7 @@ impl Config {
             kinds,
             facets,
             summaries,
+            citations,
             extra: raw.extra,
         };
         Ok((config, p.list))
@@ -691,6 +698,46 @@ fn check_summaries(
     out
 }
 
+/// `citations:` as written: one kind id or a list of them.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawCitations {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// The kinds named by `citations:`. Without the setting, the kind with id
+/// `literature` is cited if there is one; `citations: []` turns citations off.
+fn check_citations(p: &mut Problems, raw: Option<RawCitations>, kinds: &[Kind]) -> Vec<usize> {
+    let names = match raw {
+        None => {
+            return kinds
+                .iter()
+                .position(|k| k.id == "literature")
+                .into_iter()
+                .collect()
+        }
+        Some(RawCitations::One(id)) => vec![id],
+        Some(RawCitations::Many(ids)) => ids,
+    };
+    let mut out = Vec::new();
+    for name in names {
+        match kinds.iter().position(|k| k.id == name) {
+            Some(i) => out.push(i),
+            None => p.error(
+                p.find(&["citations", &name]),
+                format!(
+                    "`citations` names unknown kind {name:?}{}",
+                    did_you_mean(suggest(&name, kinds.iter().map(|k| k.id.as_str())))
+                ),
+            ),
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -741,6 +788,26 @@ mod tests {
         );
         assert!(normalise_base_url("example.org").is_err());
         assert!(normalise_base_url("https://").is_err());
+    }
+
+    #[test]
+    fn citations_default_to_the_literature_kind_and_can_be_set() {
+        let two = MINIMAL.replace(
+            "kinds:\n",
+            "kinds:\n  - { id: literature, label: Articles, dir: literature }\n",
+        );
+        assert_eq!(Config::parse(&two).unwrap().0.citations, [0]);
+        assert!(Config::parse(MINIMAL).unwrap().0.citations.is_empty());
+        let off = format!("{two}citations: []\n");
+        assert!(Config::parse(&off).unwrap().0.citations.is_empty());
+        let chosen = format!("{two}citations: practice\n");
+        assert_eq!(Config::parse(&chosen).unwrap().0.citations, [1]);
+        let wrong = format!("{two}citations: [practise]\n");
+        let errs = Config::parse(&wrong).unwrap_err();
+        assert!(
+            errs[0].message.contains("did you mean \"practice\""),
+            "{errs:?}"
+        );
     }
 
     #[test]

@@ -7,14 +7,18 @@
 //! the live preview in [`serve`] reuses it.
 #![deny(missing_docs)]
 
+pub mod cite;
 pub mod config;
 pub mod diagnostic;
 pub mod index;
+pub mod lint;
 pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod output;
+pub mod publish;
 pub mod render;
+pub mod scaffold;
 pub mod summary;
 pub mod view;
 pub mod yaml;
@@ -177,5 +181,11 @@ pub fn check(root: &Path) -> Result<Report, Vec<Diagnostic>> {
         }
     }
     site.render(&Discard)?;
-    Ok(site.report(started, render::RenderStats::default()))
+    let mut report = site.report(started, render::RenderStats::default());
+    // Advice for authors (coding gaps, unused vocabulary) is given by check only.
+    report
+        .warnings
+        .extend(lint::advise(root, &site.catalogue, &site.index));
+    diagnostic::sort(&mut report.warnings);
+    Ok(report)
 }

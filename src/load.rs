@@ -102,12 +102,19 @@ pub fn load(
         .iter()
         .map(|e| format!("{}/{}/", config.kinds[e.entry.kind].dir, e.entry.slug))
         .collect();
-    let resolver = |id: &str| by_slug.get(&id.to_lowercase()).map(|&i| urls[i].clone());
+    let by_source = source_urls(&entries, &urls, &pages);
+    let links_from = |source: &Path| FileLinks {
+        by_slug: &by_slug,
+        urls: &urls,
+        by_source: &by_source,
+        dir: source.parent().map(Path::to_path_buf).unwrap_or_default(),
+    };
     let allow_raw = config.allow_raw_html;
     let rendered: Vec<(Entry, Vec<Diagnostic>)> = entries
         .into_par_iter()
         .map(|parsed| {
             let mut entry = parsed.entry;
+            let resolver = links_from(&entry.source);
             let r = markdown::render(&parsed.body, "../../", &resolver, allow_raw);
             let warnings = link_warnings(&entry.source, &parsed.text, entry.body_line, &r);
             entry.body_html = r.html;
@@ -122,6 +129,7 @@ pub fn load(
     let mut pages: Vec<Page> = pages
         .into_iter()
         .map(|(mut page, markdown)| {
+            let resolver = links_from(&page.source);
             let r = markdown::render(&markdown, "../", &resolver, allow_raw);
             diagnostics.extend(
                 link_warnings(&page.source, &markdown, 1, &r)
@@ -789,6 +797,64 @@ fn resolve_related(
         related.sort_unstable();
         parsed.entry.related = related;
     }
+}
+
+/// Resolves the links of one file: bare ids to entries, and relative paths to
+/// Markdown files (`../practices/p12-recovery.md`) to the entry or page made from
+/// that file.
+struct FileLinks<'a> {
+    by_slug: &'a HashMap<String, usize>,
+    urls: &'a [String],
+    by_source: &'a HashMap<String, String>,
+    /// Folder of the file being rendered, relative to the site root.
+    dir: PathBuf,
+}
+
+impl markdown::LinkResolver for FileLinks<'_> {
+    fn entry_url(&self, id: &str) -> Option<String> {
+        self.by_slug
+            .get(&id.to_lowercase())
+            .map(|&i| self.urls[i].clone())
+    }
+
+    fn file_url(&self, path: &str) -> Option<String> {
+        let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+        self.by_source
+            .get(&normalised_source(&self.dir.join(decoded.as_ref())))
+            .cloned()
+    }
+}
+
+/// A relative path with `.` and `..` resolved, `/`-separated, for comparing sources.
+fn normalised_source(path: &Path) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                parts.pop();
+            }
+            std::path::Component::Normal(part) => parts.push(part.to_string_lossy().into_owned()),
+            _ => {}
+        }
+    }
+    parts.join("/")
+}
+
+/// Source file → site-relative URL, for every entry and free page.
+fn source_urls(
+    entries: &[ParsedEntry],
+    urls: &[String],
+    pages: &[(Page, String)],
+) -> HashMap<String, String> {
+    let mut map: HashMap<String, String> = entries
+        .iter()
+        .zip(urls)
+        .map(|(e, url)| (normalised_source(&e.entry.source), url.clone()))
+        .collect();
+    for (page, _) in pages {
+        map.insert(normalised_source(&page.source), format!("{}/", page.slug));
+    }
+    map
 }
 
 fn link_warnings(

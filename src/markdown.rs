@@ -16,6 +16,14 @@ use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag};
 pub trait LinkResolver: Sync {
     /// The site-relative URL (`practices/p12/`) of the entry with this id, if any.
     fn entry_url(&self, id: &str) -> Option<String>;
+
+    /// The site-relative URL of the entry or page whose Markdown file is at
+    /// `path`, relative to the file being rendered (`../practices/p12-recovery.md`).
+    /// By default nothing is known about files, and the file stem is tried as an id.
+    fn file_url(&self, path: &str) -> Option<String> {
+        let _ = path;
+        None
+    }
 }
 
 impl<F: Fn(&str) -> Option<String> + Sync> LinkResolver for F {
@@ -141,7 +149,12 @@ fn rewrite<'a>(
     }
     if let Some(target) = looks_like_entry_link(&dest) {
         let fragment = dest.find('#').map(|i| &dest[i..]).unwrap_or("");
-        match resolver.entry_url(target) {
+        let path = dest.split(['#', '?']).next().unwrap_or(&dest);
+        let by_file = path
+            .ends_with(".md")
+            .then(|| resolver.file_url(path))
+            .flatten();
+        match by_file.or_else(|| resolver.entry_url(target)) {
             Some(url) => return CowStr::from(format!("{root}{url}{fragment}")),
             None => out.broken_links.push(dest.to_string()),
         }

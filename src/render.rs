@@ -44,6 +44,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("list.html", include_str!("../templates/list.html")),
     ("page.html", include_str!("../templates/page.html")),
     ("404.html", include_str!("../templates/404.html")),
+    ("cite.html", include_str!("../templates/cite.html")),
 ];
 
 /// The built-in static files, compiled into the binary.
@@ -248,6 +249,8 @@ pub enum Job {
     Json,
     /// A static file.
     Static(String),
+    /// A publishing file: sitemap, robots.txt, feed, citation exports.
+    Publish(crate::publish::File),
 }
 
 /// What a render produced.
@@ -289,7 +292,13 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn views(&self) -> Views<'a> {
+    /// The catalogue being rendered.
+    pub fn catalogue(&self) -> &'a Catalogue {
+        self.catalogue
+    }
+
+    /// Builds views for templates and feeds.
+    pub fn views(&self) -> Views<'a> {
         Views {
             catalogue: self.catalogue,
             index: self.index,
@@ -332,6 +341,11 @@ impl<'a> Renderer<'a> {
             }
         }
         jobs.extend((0..c.pages.len()).map(Job::Page));
+        jobs.extend(
+            crate::publish::files(c, self.theme)
+                .into_iter()
+                .map(Job::Publish),
+        );
         jobs.extend(self.theme.statics.keys().cloned().map(Job::Static));
         jobs
     }
@@ -401,7 +415,8 @@ impl<'a> Renderer<'a> {
             Job::Entry(e) => {
                 let entry = views.entry(*e);
                 let url = entry.url.clone();
-                html("entry.html", &url, &[("entry", &entry)])
+                let cite = crate::cite::view(c, &c.entries[*e]);
+                html("entry.html", &url, &[("entry", &entry), ("cite", &cite)])
             }
             Job::Facet(fi) => {
                 let facet = views.facet(*fi);
@@ -579,6 +594,10 @@ impl<'a> Renderer<'a> {
             }
             Job::Json => {
                 write("catalogue.json", catalogue_json(c))?;
+                Ok(0)
+            }
+            Job::Publish(file) => {
+                write(file.path(), crate::publish::render(self, *file))?;
                 Ok(0)
             }
             Job::Static(name) => {

@@ -321,3 +321,21 @@ fn about_and_method_pages_are_built() {
         "Method"
     );
 }
+
+#[test]
+fn user_guide_is_in_the_menu_after_about_and_method() {
+    let site = built();
+    let guide = site.html("public/guide/index.html");
+    assert_eq!(text(&select(&guide, "h1")[0]), "User guide");
+    let menu: Vec<String> = select(&guide, ".site-header nav a")
+        .iter()
+        .map(text)
+        .collect();
+    let about = menu
+        .iter()
+        .position(|m| m == "About this catalogue")
+        .unwrap();
+    let method = menu.iter().position(|m| m == "Method").unwrap();
+    let guide_at = menu.iter().position(|m| m == "User guide").unwrap();
+    assert!(about < method && method < guide_at, "{menu:?}");
+}
