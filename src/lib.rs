@@ -35,7 +35,7 @@ use render::{Renderer, Sink, Theme};
 /// The outcome of a successful build or check.
 #[derive(Debug, Clone)]
 pub struct Report {
-    /// Entries per kind, in kind order: (plural label, count).
+    /// Entries per kind, in kind order: (label, count); the label is singular for one.
     pub kinds: Vec<(String, usize)>,
     /// Free pages.
     pub free_pages: usize,
@@ -62,7 +62,9 @@ impl Report {
             .iter()
             .map(|(label, n)| format!("{n} {}", label.to_lowercase()))
             .collect();
-        format!("{} entries ({})", self.entries(), parts.join(", "))
+        let total = self.entries();
+        let noun = if total == 1 { "entry" } else { "entries" };
+        format!("{total} {noun} ({})", parts.join(", "))
     }
 }
 
@@ -116,7 +118,10 @@ impl Site {
                 .kinds
                 .iter()
                 .enumerate()
-                .map(|(i, k)| (k.label.clone(), self.index.by_kind[i].len()))
+                .map(|(i, k)| {
+                    let n = self.index.by_kind[i].len();
+                    (if n == 1 { k.singular.clone() } else { k.label.clone() }, n)
+                })
                 .collect(),
             free_pages: self.catalogue.pages.len(),
             pages: stats.pages,
