@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand};
 use casebook::diagnostic::Diagnostic;
 
 #[derive(Parser)]
-#[command(name = "casebook", version, about = "Build browsable websites from good-practice case catalogues")]
+#[command(
+    name = "casebook",
+    version,
+    about = "Build browsable websites from good-practice case catalogues"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -28,6 +32,18 @@ enum Command {
         /// Override base_url from catalogue.yaml (an absolute URL or a path such as /catalogue/).
         #[arg(long)]
         base_url: Option<String>,
+    },
+    /// Serve the site on this machine, rebuilding and reloading pages on change.
+    Serve {
+        /// Site root (the folder holding catalogue.yaml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Address to listen on; anything but loopback makes the preview visible on the network.
+        #[arg(long, default_value = "127.0.0.1", value_parser = casebook::serve::parse_bind)]
+        bind: std::net::IpAddr,
+        /// Port to listen on; 0 picks a free one.
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
     },
     /// Check content, vocabularies and templates; write nothing.
     Check {
@@ -56,8 +72,14 @@ fn failed(errors: &[Diagnostic]) -> ExitCode {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { root, output, base_url } => {
-            let shown_output = output.clone().unwrap_or_else(|| root.join(casebook::DEFAULT_OUTPUT));
+        Command::Build {
+            root,
+            output,
+            base_url,
+        } => {
+            let shown_output = output
+                .clone()
+                .unwrap_or_else(|| root.join(casebook::DEFAULT_OUTPUT));
             let options = casebook::BuildOptions { output, base_url };
             match casebook::build(&root, &options) {
                 Ok(report) => {
@@ -75,6 +97,15 @@ fn main() -> ExitCode {
                 Err(errors) => failed(&errors),
             }
         }
+        Command::Serve { root, bind, port } => {
+            match casebook::serve::run(&casebook::serve::ServeOptions { root, bind, port }) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Command::Check { root } => match casebook::check(&root) {
             Ok(report) => {
                 print_diagnostics(&report.warnings);
@@ -85,7 +116,10 @@ fn main() -> ExitCode {
                     report.free_pages,
                     if report.free_pages == 1 { "" } else { "s" },
                     if warnings > 0 {
-                        format!(", {warnings} warning{}", if warnings == 1 { "" } else { "s" })
+                        format!(
+                            ", {warnings} warning{}",
+                            if warnings == 1 { "" } else { "s" }
+                        )
                     } else {
                         String::new()
                     }
