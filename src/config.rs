@@ -167,16 +167,9 @@ pub fn locate_nested(source: &str, path: &[&str]) -> Option<Position> {
         for (i, line) in source.lines().enumerate().skip(from_line) {
             let trimmed = line.trim_start();
             let indent = line.len() - trimmed.len();
-            let key_form = [
-                format!("{key}:"),
-                format!("- {key}:"),
-                format!("\"{key}\":"),
-            ];
+            let key_form = [format!("{key}:"), format!("- {key}:"), format!("\"{key}\":")];
             if key_form.iter().any(|k| trimmed.starts_with(k.as_str())) {
-                hit = Some(Position {
-                    line: i + 1,
-                    col: indent + 1,
-                });
+                hit = Some(Position { line: i + 1, col: indent + 1 });
                 break;
             }
             if last {
@@ -218,10 +211,7 @@ impl Config {
                 Err(e) => {
                     return Err(vec![Diagnostic::error(
                         CONFIG_FILE,
-                        format!(
-                            "file is not valid UTF-8 (byte {})",
-                            e.utf8_error().valid_up_to()
-                        ),
+                        format!("file is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
                     )])
                 }
             },
@@ -272,8 +262,7 @@ impl Config {
             p.error(Some(Position { line: 1, col: 1 }), "missing `title`".into());
             String::new()
         });
-        let (base_url, base_path) = match normalise_base_url(raw.base_url.as_deref().unwrap_or("/"))
-        {
+        let (base_url, base_path) = match normalise_base_url(raw.base_url.as_deref().unwrap_or("/")) {
             Ok(v) => v,
             Err(msg) => {
                 p.error(p.find(&["base_url"]), msg);
@@ -365,10 +354,7 @@ pub fn normalise_base_url(url: &str) -> Result<(String, String), String> {
 
 fn check_kinds(p: &mut Problems, raw: Vec<RawKind>) -> Vec<Kind> {
     if raw.is_empty() {
-        p.error(
-            p.find(&["kinds"]),
-            "`kinds` must list at least one kind of entry".into(),
-        );
+        p.error(p.find(&["kinds"]), "`kinds` must list at least one kind of entry".into());
     }
     let mut kinds = Vec::new();
     let mut seen_ids = HashSet::new();
@@ -376,10 +362,7 @@ fn check_kinds(p: &mut Problems, raw: Vec<RawKind>) -> Vec<Kind> {
     for k in raw {
         let pos = p.find(&["kinds", &k.id]);
         if !is_valid_id(&k.id) {
-            p.error(
-                pos,
-                format!("kind id {:?} must be letters, digits, '-' or '_'", k.id),
-            );
+            p.error(pos, format!("kind id {:?} must be letters, digits, '-' or '_'", k.id));
         }
         if !seen_ids.insert(k.id.clone()) {
             p.error(pos, format!("kind {:?} is declared twice", k.id));
@@ -437,9 +420,7 @@ fn check_facets(p: &mut Problems, raw: &IndexMap<String, Json>, kinds: &[Kind]) 
         {
             p.error(
                 pos,
-                format!(
-                    "{name:?} cannot be a facet name: it is reserved or used by a kind's folder"
-                ),
+                format!("{name:?} cannot be a facet name: it is reserved or used by a kind's folder"),
             );
             continue;
         }
@@ -490,9 +471,7 @@ fn check_facets(p: &mut Problems, raw: &IndexMap<String, Json>, kinds: &[Kind]) 
             if !is_valid_id(&id) {
                 p.error(
                     vpos,
-                    format!(
-                        "value id {id:?} in `{name}` may use only letters, digits, '-' and '_'"
-                    ),
+                    format!("value id {id:?} in `{name}` may use only letters, digits, '-' and '_'"),
                 );
                 continue;
             }
@@ -585,8 +564,7 @@ fn display_order(values: &[VocabValue]) -> Vec<usize> {
 
 /// `" (did you mean \"x\"?)"` or nothing.
 pub fn did_you_mean(near: Option<&str>) -> String {
-    near.map(|n| format!(" (did you mean {n:?}?)"))
-        .unwrap_or_default()
+    near.map(|n| format!(" (did you mean {n:?}?)")).unwrap_or_default()
 }
 
 fn check_summaries(
@@ -601,13 +579,7 @@ fn check_summaries(
     for s in raw {
         let pos = p.find(&["summaries", &s.id]);
         if !is_valid_id(&s.id) {
-            p.error(
-                pos,
-                format!(
-                    "summary id {:?} may use only letters, digits, '-' and '_'",
-                    s.id
-                ),
-            );
+            p.error(pos, format!("summary id {:?} may use only letters, digits, '-' and '_'", s.id));
             continue;
         }
         if !seen.insert(s.id.to_lowercase()) {
@@ -616,10 +588,7 @@ fn check_summaries(
         }
         let resolve_facet = |p: &mut Problems, key: &str, name: Option<&String>| -> Option<usize> {
             let Some(name) = name else {
-                p.error(
-                    pos,
-                    format!("summary {:?} needs `{key}:` naming a facet", s.id),
-                );
+                p.error(pos, format!("summary {:?} needs `{key}:` naming a facet", s.id));
                 return None;
             };
             let found = facets.iter().position(|f| &f.name == name);
@@ -703,11 +672,7 @@ mod tests {
         );
         let (config, _) = Config::parse(&src).unwrap();
         let f = &config.facets[0];
-        let order: Vec<&str> = f
-            .display_order
-            .iter()
-            .map(|&i| f.values[i].id.as_str())
-            .collect();
+        let order: Vec<&str> = f.display_order.iter().map(|&i| f.values[i].id.as_str()).collect();
         assert_eq!(order, ["GB", "GB-ENG", "GB-SCT", "DK"]);
         assert_eq!(f.values[1].depth, 1);
         assert_eq!(f.singular, "country");
@@ -719,11 +684,7 @@ mod tests {
         let errs = Config::parse(&src).unwrap_err();
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].line, Some(7));
-        assert!(
-            errs[0].message.contains("unknown parent \"GBR\""),
-            "{}",
-            errs[0].message
-        );
+        assert!(errs[0].message.contains("unknown parent \"GBR\""), "{}", errs[0].message);
         assert!(errs[0].message.contains("did you mean \"GB\""));
     }
 
@@ -732,10 +693,7 @@ mod tests {
         assert_eq!(normalise_base_url("/").unwrap(), ("/".into(), "/".into()));
         assert_eq!(
             normalise_base_url("https://example.org/catalogue").unwrap(),
-            (
-                "https://example.org/catalogue/".into(),
-                "/catalogue/".into()
-            )
+            ("https://example.org/catalogue/".into(), "/catalogue/".into())
         );
         assert!(normalise_base_url("example.org").is_err());
         assert!(normalise_base_url("https://").is_err());

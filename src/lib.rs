@@ -83,12 +83,7 @@ impl Site {
         match (loaded, theme) {
             (Ok((catalogue, warnings)), Ok(theme)) => {
                 let index = Index::build(&catalogue);
-                Ok(Site {
-                    catalogue,
-                    index,
-                    theme,
-                    warnings,
-                })
+                Ok(Site { catalogue, index, theme, warnings })
             }
             (loaded, theme) => {
                 let mut errors = loaded.err().unwrap_or_default();
@@ -140,23 +135,10 @@ pub const DEFAULT_OUTPUT: &str = "public";
 /// previous output stays as it was.
 pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, Vec<Diagnostic>> {
     let started = Instant::now();
-    let output = options
-        .output
-        .clone()
-        .unwrap_or_else(|| root.join(DEFAULT_OUTPUT));
+    let output = options.output.clone().unwrap_or_else(|| root.join(DEFAULT_OUTPUT));
     output::check_output(root, &output).map_err(|e| vec![e])?;
-    let site = Site::load(
-        root,
-        &LoadOptions {
-            base_url: options.base_url.clone(),
-        },
-    )?;
-    let io_error = |e: std::io::Error| {
-        vec![Diagnostic::error(
-            &output,
-            format!("cannot write output: {e}"),
-        )]
-    };
+    let site = Site::load(root, &LoadOptions { base_url: options.base_url.clone() })?;
+    let io_error = |e: std::io::Error| vec![Diagnostic::error(&output, format!("cannot write output: {e}"))];
     let staging = output::Staging::create(&output).map_err(io_error)?;
     let stats = site.render(&output::DiskSink::new(staging.dir()))?;
     staging.commit().map_err(io_error)?;

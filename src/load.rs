@@ -110,17 +110,15 @@ pub fn load(
         .into_iter()
         .map(|(mut page, markdown)| {
             let r = markdown::render(&markdown, "../", &resolver, allow_raw);
-            diagnostics.extend(
-                link_warnings(&page.source, &markdown, 1, &r)
-                    .into_iter()
-                    .map(|mut d| {
-                        // Positions were found in the body alone, not the whole file.
-                        d.line = None;
-                        d.col = None;
-                        d.excerpt = None;
-                        d
-                    }),
-            );
+            diagnostics.extend(link_warnings(&page.source, &markdown, 1, &r).into_iter().map(
+                |mut d| {
+                    // Positions were found in the body alone, not the whole file.
+                    d.line = None;
+                    d.col = None;
+                    d.excerpt = None;
+                    d
+                },
+            ));
             page.body_html = r.html;
             page
         })
@@ -218,11 +216,7 @@ fn walk_markdown(
 }
 
 /// Every entry file, by kind, in a stable order.
-pub fn discover(
-    root: &Path,
-    config: &Config,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<ContentFile> {
+pub fn discover(root: &Path, config: &Config, diagnostics: &mut Vec<Diagnostic>) -> Vec<ContentFile> {
     let content = root.join(CONTENT_DIR);
     if !content.is_dir() {
         diagnostics.push(Diagnostic::warning(
@@ -271,19 +265,13 @@ fn read_text(path: &Path, relative: &Path) -> Result<String, Vec<Diagnostic>> {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
         let col = valid.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
-        vec![
-            Diagnostic::error(relative, "file is not valid UTF-8 text (save it as UTF-8)")
-                .at(Some(Position { line, col }), None),
-        ]
+        vec![Diagnostic::error(relative, "file is not valid UTF-8 text (save it as UTF-8)")
+            .at(Some(Position { line, col }), None)]
     })
 }
 
 /// Reads and checks one entry file.
-pub fn read_entry(
-    root: &Path,
-    config: &Config,
-    file: &ContentFile,
-) -> Result<ParsedEntry, Vec<Diagnostic>> {
+pub fn read_entry(root: &Path, config: &Config, file: &ContentFile) -> Result<ParsedEntry, Vec<Diagnostic>> {
     let _ = root;
     let text = read_text(&file.path, &file.relative)?;
     parse_entry(config, file.kind, &file.relative, text)
@@ -356,7 +344,9 @@ fn type_name(value: &Json) -> &'static str {
 }
 
 /// Parses the front matter of a file into a mapping, or explains why it is not one.
-fn front_matter_map(p: &mut FileProblems) -> Option<Map<String, Json>> {
+fn front_matter_map(
+    p: &mut FileProblems,
+) -> Option<Map<String, Json>> {
     match yaml::to_json(p.yaml) {
         Ok(Json::Object(map)) => Some(map),
         Ok(Json::Null) => {
@@ -369,18 +359,13 @@ fn front_matter_map(p: &mut FileProblems) -> Option<Map<String, Json>> {
         Ok(other) => {
             p.error(
                 Some(Position { line: 1, col: 1 }),
-                format!(
-                    "front matter must be a mapping of `key: value` lines, found {}",
-                    type_name(&other)
-                ),
+                format!("front matter must be a mapping of `key: value` lines, found {}", type_name(&other)),
             );
             None
         }
         Err(e) => {
             let mut message = format!("invalid YAML: {}", e.message);
-            if p.yaml.contains('\t') && e.message.contains("tab")
-                || p.yaml.lines().any(|l| l.starts_with('\t'))
-            {
+            if p.yaml.contains('\t') && e.message.contains("tab") || p.yaml.lines().any(|l| l.starts_with('\t')) {
                 message.push_str(" (YAML does not allow tabs for indentation; use spaces)");
             }
             p.error(e.position, message);
@@ -428,10 +413,7 @@ pub fn parse_entry(
             None
         }
         Some(other) => {
-            p.error(
-                p.value(ID),
-                format!("id must be text, found {}", type_name(other)),
-            );
+            p.error(p.value(ID), format!("id must be text, found {}", type_name(other)));
             None
         }
         None => {
@@ -448,10 +430,7 @@ pub fn parse_entry(
         Some(other) => {
             p.error(
                 p.value(TITLE),
-                format!(
-                    "title must be text, found {} (quote it if it contains ':' or starts with '[')",
-                    type_name(other)
-                ),
+                format!("title must be text, found {} (quote it if it contains ':' or starts with '[')", type_name(other)),
             );
             None
         }
@@ -483,18 +462,13 @@ pub fn parse_entry(
             }
             continue;
         }
-        let facet = config
-            .facets
-            .iter()
-            .position(|f| &f.name == key)
-            .map(|i| (i, false))
-            .or_else(|| {
-                config
-                    .facets
-                    .iter()
-                    .position(|f| &f.singular == key && f.singular != f.name)
-                    .map(|i| (i, true))
-            });
+        let facet = config.facets.iter().position(|f| &f.name == key).map(|i| (i, false)).or_else(|| {
+            config
+                .facets
+                .iter()
+                .position(|f| &f.singular == key && f.singular != f.name)
+                .map(|i| (i, true))
+        });
         let Some((fi, singular)) = facet else {
             if let Some(near) = suggest(key, config.facets.iter().map(|f| f.name.as_str())) {
                 p.warning(
@@ -506,13 +480,7 @@ pub fn parse_entry(
             continue;
         };
         if let Some(other) = &facet_keys_seen[fi] {
-            p.error(
-                p.key(key),
-                format!(
-                    "`{key}` and `{other}` both set {}; use one",
-                    config.facets[fi].name
-                ),
-            );
+            p.error(p.key(key), format!("`{key}` and `{other}` both set {}; use one", config.facets[fi].name));
             continue;
         }
         facet_keys_seen[fi] = Some(key.clone());
@@ -568,10 +536,7 @@ fn read_related(p: &mut FileProblems, value: &Json, out: &mut Vec<(String, Optio
         Json::Null => {}
         other => p.error(
             p.value(RELATED),
-            format!(
-                "`related` must be a list of entry ids, found {}",
-                type_name(other)
-            ),
+            format!("`related` must be a list of entry ids, found {}", type_name(other)),
         ),
     }
 }
@@ -599,11 +564,7 @@ fn read_facet_values(
         other => {
             p.error(
                 p.value(key),
-                format!(
-                    "`{key}` must be a list of {} ids, found {}",
-                    facet.singular,
-                    type_name(other)
-                ),
+                format!("`{key}` must be a list of {} ids, found {}", facet.singular, type_name(other)),
             );
             return Vec::new();
         }
@@ -624,10 +585,7 @@ fn read_facet_values(
         match facet.by_id.get(id) {
             Some(&vi) => {
                 if values.contains(&vi) {
-                    p.warning(
-                        p.item(key, id),
-                        format!("{} {id:?} is listed twice", facet.singular),
-                    );
+                    p.warning(p.item(key, id), format!("{} {id:?} is listed twice", facet.singular));
                 } else {
                     values.push(vi);
                 }
@@ -670,8 +628,7 @@ fn check_unique_ids(entries: &[ParsedEntry], diagnostics: &mut Vec<Diagnostic>) 
                     )
                 };
                 diagnostics.push(
-                    Diagnostic::error(&e.source, message)
-                        .at(parsed.id_position, Some(&parsed.text)),
+                    Diagnostic::error(&e.source, message).at(parsed.id_position, Some(&parsed.text)),
                 );
             }
         }
@@ -682,30 +639,17 @@ fn check_page_slugs(config: &Config, pages: &[(Page, String)], diagnostics: &mut
     let mut seen = HashMap::new();
     for (page, _) in pages {
         let taken = RESERVED_SEGMENTS.contains(&page.slug.as_str())
-            || config
-                .kinds
-                .iter()
-                .any(|k| k.dir.eq_ignore_ascii_case(&page.slug))
-            || config
-                .facets
-                .iter()
-                .any(|f| f.name.eq_ignore_ascii_case(&page.slug));
+            || config.kinds.iter().any(|k| k.dir.eq_ignore_ascii_case(&page.slug))
+            || config.facets.iter().any(|f| f.name.eq_ignore_ascii_case(&page.slug));
         if taken {
             diagnostics.push(Diagnostic::error(
                 &page.source,
-                format!(
-                    "page URL /{}/ is already used by the site; rename the file",
-                    page.slug
-                ),
+                format!("page URL /{}/ is already used by the site; rename the file", page.slug),
             ));
         } else if let Some(other) = seen.insert(page.slug.clone(), page.source.clone()) {
             diagnostics.push(Diagnostic::error(
                 &page.source,
-                format!(
-                    "page URL /{}/ is also used by {}",
-                    page.slug,
-                    diagnostic::display_path(&other)
-                ),
+                format!("page URL /{}/ is also used by {}", page.slug, diagnostic::display_path(&other)),
             ));
         }
     }
@@ -724,11 +668,8 @@ fn resolve_related(
                 Some(&j) if ids[j] == *id => {
                     if j == i {
                         diagnostics.push(
-                            Diagnostic::warning(
-                                &parsed.entry.source,
-                                format!("entry lists itself as related ({id:?})"),
-                            )
-                            .at(*pos, Some(&parsed.text)),
+                            Diagnostic::warning(&parsed.entry.source, format!("entry lists itself as related ({id:?})"))
+                                .at(*pos, Some(&parsed.text)),
                         );
                     } else if !related.contains(&j) {
                         related.push(j);
@@ -737,10 +678,7 @@ fn resolve_related(
                 Some(&j) => diagnostics.push(
                     Diagnostic::error(
                         &parsed.entry.source,
-                        format!(
-                            "related entry {id:?} does not exist (did you mean {:?}?)",
-                            ids[j]
-                        ),
+                        format!("related entry {id:?} does not exist (did you mean {:?}?)", ids[j]),
                     )
                     .at(*pos, Some(&parsed.text)),
                 ),
@@ -777,21 +715,14 @@ pub fn finish_entry(
     (entry, warnings)
 }
 
-fn link_warnings(
-    source: &Path,
-    text: &str,
-    body_line: usize,
-    r: &markdown::Rendered,
-) -> Vec<Diagnostic> {
+fn link_warnings(source: &Path, text: &str, body_line: usize, r: &markdown::Rendered) -> Vec<Diagnostic> {
     let locate = |target: &str| {
         text.lines()
             .enumerate()
             .skip(body_line.saturating_sub(1))
             .find_map(|(i, line)| {
-                line.find(&format!("]({target}")).map(|at| Position {
-                    line: i + 1,
-                    col: line[..at].chars().count() + 3,
-                })
+                line.find(&format!("]({target}"))
+                    .map(|at| Position { line: i + 1, col: line[..at].chars().count() + 3 })
             })
     };
     let mut out = Vec::new();
@@ -813,11 +744,7 @@ fn link_warnings(
     out
 }
 
-fn read_page(
-    root: &Path,
-    config: &Config,
-    file: &(PathBuf, PathBuf),
-) -> Result<(Page, String), Vec<Diagnostic>> {
+fn read_page(root: &Path, config: &Config, file: &(PathBuf, PathBuf)) -> Result<(Page, String), Vec<Diagnostic>> {
     let _ = (root, config);
     let (path, relative) = file;
     let text = read_text(path, relative)?;
@@ -836,10 +763,7 @@ fn read_page(
     let title = match map.remove(TITLE) {
         Some(Json::String(s)) if !s.trim().is_empty() => s,
         _ => {
-            p.error(
-                p.value(TITLE).or(Some(Position { line: 1, col: 1 })),
-                "a page needs a text `title`".into(),
-            );
+            p.error(p.value(TITLE).or(Some(Position { line: 1, col: 1 })), "a page needs a text `title`".into());
             String::new()
         }
     };
@@ -851,17 +775,9 @@ fn read_page(
             0
         }
     };
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
+    let stem = path.file_stem().map(|s| s.to_string_lossy().to_lowercase()).unwrap_or_default();
     if !is_valid_id(&stem) {
-        p.error(
-            None,
-            format!(
-                "page file name {stem:?} is not usable in a URL: use letters, digits, '-' and '_'"
-            ),
-        );
+        p.error(None, format!("page file name {stem:?} is not usable in a URL: use letters, digits, '-' and '_'"));
     }
     if !p.errors.is_empty() {
         return Err(p.errors);

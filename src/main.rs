@@ -9,11 +9,7 @@ use clap::{Parser, Subcommand};
 use casebook::diagnostic::Diagnostic;
 
 #[derive(Parser)]
-#[command(
-    name = "casebook",
-    version,
-    about = "Build browsable websites from good-practice case catalogues"
-)]
+#[command(name = "casebook", version, about = "Build browsable websites from good-practice case catalogues")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -72,14 +68,8 @@ fn failed(errors: &[Diagnostic]) -> ExitCode {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build {
-            root,
-            output,
-            base_url,
-        } => {
-            let shown_output = output
-                .clone()
-                .unwrap_or_else(|| root.join(casebook::DEFAULT_OUTPUT));
+        Command::Build { root, output, base_url } => {
+            let shown_output = output.clone().unwrap_or_else(|| root.join(casebook::DEFAULT_OUTPUT));
             let options = casebook::BuildOptions { output, base_url };
             match casebook::build(&root, &options) {
                 Ok(report) => {
@@ -116,10 +106,7 @@ fn main() -> ExitCode {
                     report.free_pages,
                     if report.free_pages == 1 { "" } else { "s" },
                     if warnings > 0 {
-                        format!(
-                            ", {warnings} warning{}",
-                            if warnings == 1 { "" } else { "s" }
-                        )
+                        format!(", {warnings} warning{}", if warnings == 1 { "" } else { "s" })
                     } else {
                         String::new()
                     }

@@ -72,9 +72,7 @@ fn looks_like_entry_link(dest: &str) -> Option<&str> {
         return Some(stem.rsplit('/').next().unwrap_or(stem));
     }
     let plain = !path.is_empty()
-        && path
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && path.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         && path.chars().any(|c| c.is_ascii_digit())
         && path.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
     plain.then_some(path)
@@ -168,8 +166,7 @@ mod tests {
     use super::*;
 
     fn resolve(id: &str) -> Option<String> {
-        id.eq_ignore_ascii_case("P12")
-            .then(|| "practices/p12/".to_string())
+        id.eq_ignore_ascii_case("P12").then(|| "practices/p12/".to_string())
     }
 
     fn md(src: &str) -> Rendered {
@@ -187,18 +184,10 @@ mod tests {
     #[test]
     fn entry_links_resolve_and_broken_ones_are_reported() {
         let r = md("See [Recovery](P12#top) and [gone](P99) and [file](../practices/p12.md).");
-        assert!(
-            r.html.contains(r#"href="../../practices/p12/#top""#),
-            "{}",
-            r.html
-        );
+        assert!(r.html.contains(r#"href="../../practices/p12/#top""#), "{}", r.html);
         assert_eq!(r.broken_links, ["P99"]);
         // A relative path to the entry's Markdown file means the entry too.
-        assert!(
-            r.html.contains(r#"href="../../practices/p12/">file"#),
-            "{}",
-            r.html
-        );
+        assert!(r.html.contains(r#"href="../../practices/p12/">file"#), "{}", r.html);
     }
 
     #[test]
@@ -228,13 +217,7 @@ mod tests {
         for ok in ["https://e.org", "mailto:a@b", "../x", "#f", "a/b:c", "p12"] {
             assert!(is_safe_url(ok), "{ok}");
         }
-        for bad in [
-            "javascript:x",
-            "vbscript:x",
-            "data:x",
-            "java\tscript:x",
-            "file:///etc",
-        ] {
+        for bad in ["javascript:x", "vbscript:x", "data:x", "java\tscript:x", "file:///etc"] {
             assert!(!is_safe_url(bad), "{bad}");
         }
     }

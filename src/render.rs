@@ -32,14 +32,8 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("entry.html", include_str!("../templates/entry.html")),
     ("facet.html", include_str!("../templates/facet.html")),
     ("value.html", include_str!("../templates/value.html")),
-    (
-        "combination.html",
-        include_str!("../templates/combination.html"),
-    ),
-    (
-        "summaries.html",
-        include_str!("../templates/summaries.html"),
-    ),
+    ("combination.html", include_str!("../templates/combination.html")),
+    ("summaries.html", include_str!("../templates/summaries.html")),
     ("summary.html", include_str!("../templates/summary.html")),
     ("list.html", include_str!("../templates/list.html")),
     ("page.html", include_str!("../templates/page.html")),
@@ -47,8 +41,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
 ];
 
 /// The built-in static files, compiled into the binary.
-pub const BUILTIN_STATIC: &[(&str, &[u8])] =
-    &[("style.css", include_bytes!("../static/style.css"))];
+pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[("style.css", include_bytes!("../static/style.css"))];
 
 /// Where a site's own templates and static files live, under its root.
 pub const TEMPLATES_DIR: &str = "templates";
@@ -96,9 +89,7 @@ fn tera_error_chain(err: &tera::Error) -> String {
 fn tera_position(message: &str) -> Option<crate::diagnostic::Position> {
     let at = message.find("--> ")?;
     let rest = &message[at + 4..];
-    let mut parts = rest
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty());
+    let mut parts = rest.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty());
     let line = parts.next()?.parse().ok()?;
     let col = parts.next()?.parse().ok()?;
     Some(crate::diagnostic::Position { line, col })
@@ -146,9 +137,7 @@ impl Theme {
         if problems.iter().any(Diagnostic::is_error) {
             return Err(problems);
         }
-        if let Err(e) =
-            tera.add_raw_templates(sources.iter().map(|(n, (t, _))| (n.clone(), t.clone())))
-        {
+        if let Err(e) = tera.add_raw_templates(sources.iter().map(|(n, (t, _))| (n.clone(), t.clone()))) {
             return Err(vec![Diagnostic::error(
                 TEMPLATES_DIR,
                 format!("template error: {}", tera_error_chain(&e)),
@@ -183,19 +172,11 @@ fn site_files(root: &Path, dir: &str, problems: &mut Vec<Diagnostic>) -> Vec<(St
                 if name.starts_with('.') || name.ends_with('~') || name.starts_with('#') {
                     continue;
                 }
-                let Ok(relative) = item.path().strip_prefix(&base) else {
-                    continue;
-                };
-                if relative
-                    .components()
-                    .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
-                {
+                let Ok(relative) = item.path().strip_prefix(&base) else { continue };
+                if relative.components().any(|c| c.as_os_str().to_string_lossy().starts_with('.')) {
                     continue;
                 }
-                out.push((
-                    crate::diagnostic::display_path(relative),
-                    item.path().to_path_buf(),
-                ));
+                out.push((crate::diagnostic::display_path(relative), item.path().to_path_buf()));
             }
             Ok(_) => {}
             Err(e) => problems.push(Diagnostic::warning(dir, format!("cannot read: {e}"))),
@@ -336,33 +317,19 @@ impl<'a> Renderer<'a> {
         jobs
     }
 
-    fn page(
-        &self,
-        template: &str,
-        url: &str,
-        root: Option<&str>,
-        data: &[(&str, &dyn ErasedSerialize)],
-    ) -> Result<Vec<u8>, Diagnostic> {
+    fn page(&self, template: &str, url: &str, root: Option<&str>, data: &[(&str, &dyn ErasedSerialize)]) -> Result<Vec<u8>, Diagnostic> {
         let mut context = self.site.clone();
         context.insert("root", root.unwrap_or(&root_for(url)));
         context.insert("page_url", url);
         for (key, value) in data {
             value.insert_into(&mut context, key);
         }
-        self.theme
-            .tera
-            .render(template, &context)
-            .map(String::into_bytes)
-            .map_err(|e| {
-                Diagnostic::error(
-                    PathBuf::from(TEMPLATES_DIR).join(template),
-                    format!(
-                        "cannot render {}: {}",
-                        if url.is_empty() { "the home page" } else { url },
-                        tera_error_chain(&e)
-                    ),
-                )
-            })
+        self.theme.tera.render(template, &context).map(String::into_bytes).map_err(|e| {
+            Diagnostic::error(
+                PathBuf::from(TEMPLATES_DIR).join(template),
+                format!("cannot render {}: {}", if url.is_empty() { "the home page" } else { url }, tera_error_chain(&e)),
+            )
+        })
     }
 
     /// Renders one job into `sink`; returns the number of HTML pages written.
@@ -374,10 +341,7 @@ impl<'a> Renderer<'a> {
             sink.put(path, bytes)
                 .map_err(|e| Diagnostic::error(path, format!("cannot write output file: {e}")))
         };
-        let html = |template: &str,
-                    url: &str,
-                    data: &[(&str, &dyn ErasedSerialize)]|
-         -> Result<usize, Diagnostic> {
+        let html = |template: &str, url: &str, data: &[(&str, &dyn ErasedSerialize)]| -> Result<usize, Diagnostic> {
             let bytes = self.page(template, url, None, data)?;
             write(&file_for(url), bytes)?;
             Ok(1)
@@ -392,11 +356,7 @@ impl<'a> Renderer<'a> {
                 let url = format!("{}/", kind.dir);
                 let groups = views.groups(&self.index.by_kind[*k]);
                 let kind_view = &views.site().kinds.into_iter().nth(*k);
-                html(
-                    "kind.html",
-                    &url,
-                    &[("kind", kind_view), ("groups", &groups)],
-                )
+                html("kind.html", &url, &[("kind", kind_view), ("groups", &groups)])
             }
             Job::Entry(e) => {
                 let entry = views.entry(*e);
@@ -421,11 +381,7 @@ impl<'a> Renderer<'a> {
                     Vec::new()
                 };
                 let url = facet.url.clone();
-                html(
-                    "facet.html",
-                    &url,
-                    &[("facet", &facet), ("combinations", &combinations)],
-                )
+                html("facet.html", &url, &[("facet", &facet), ("combinations", &combinations)])
             }
             Job::Value(fi, v) => {
                 let f = &config.facets[*fi];
@@ -441,10 +397,7 @@ impl<'a> Renderer<'a> {
                     .collect();
                 let exact = &self.index.exact[*fi][*v];
                 let only: Vec<usize> = if f.combination_pages {
-                    self.index.combinations[*fi]
-                        .get(&vec![*v])
-                        .cloned()
-                        .unwrap_or_default()
+                    self.index.combinations[*fi].get(&vec![*v]).cloned().unwrap_or_default()
                 } else {
                     Vec::new()
                 };
@@ -503,10 +456,7 @@ impl<'a> Renderer<'a> {
             Job::Summary(si) => {
                 let spec = &config.summaries[*si];
                 let table = &self.tables[*si];
-                write(
-                    &format!("summary/{}.csv", spec.id),
-                    summary::to_csv(c, spec, table),
-                )?;
+                write(&format!("summary/{}.csv", spec.id), summary::to_csv(c, spec, table))?;
                 let url = format!("summary/{}/", spec.id);
                 let info = SummaryInfo {
                     id: &spec.id,
@@ -519,17 +469,9 @@ impl<'a> Renderer<'a> {
                         crate::model::SummaryShape::Pivot { .. } => "pivot",
                     },
                     csv: format!("summary/{}.csv", spec.id),
-                    kinds: spec
-                        .kinds
-                        .iter()
-                        .map(|&k| config.kinds[k].label.as_str())
-                        .collect(),
+                    kinds: spec.kinds.iter().map(|&k| config.kinds[k].label.as_str()).collect(),
                 };
-                html(
-                    "summary.html",
-                    &url,
-                    &[("summary", &info), ("table", &views.table(*si, table))],
-                )
+                html("summary.html", &url, &[("summary", &info), ("table", &views.table(*si, table))])
             }
             Job::PivotCell(si, ri, ci) => {
                 let Table::Pivot(t) = &self.tables[*si] else {
@@ -541,11 +483,7 @@ impl<'a> Renderer<'a> {
                 let row = t.rows[*ri];
                 let column = &t.columns[*ci];
                 let url = view::pivot_cell_url(&spec.id, rf, row, cf, column);
-                let title = format!(
-                    "{} and {}",
-                    rf.values[row].label,
-                    cf.combination_label(column)
-                );
+                let title = format!("{} and {}", rf.values[row].label, cf.combination_label(column));
                 let back = LinkView {
                     title: spec.title.clone(),
                     url: format!("summary/{}/", spec.id),
@@ -554,12 +492,7 @@ impl<'a> Renderer<'a> {
                 html(
                     "list.html",
                     &url,
-                    &[
-                        ("title", &title),
-                        ("back", &back),
-                        ("count", &entries.len()),
-                        ("groups", &views.groups(entries)),
-                    ],
+                    &[("title", &title), ("back", &back), ("count", &entries.len()), ("groups", &views.groups(entries))],
                 )
             }
             Job::Page(p) => {
@@ -584,12 +517,9 @@ impl<'a> Renderer<'a> {
             Job::Static(name) => {
                 match &self.theme.statics[name] {
                     StaticSource::Builtin(bytes) => write(name, bytes.to_vec())?,
-                    StaticSource::File(path) => sink.copy(name, path).map_err(|e| {
-                        Diagnostic::error(
-                            Path::new(STATIC_DIR).join(name),
-                            format!("cannot copy: {e}"),
-                        )
-                    })?,
+                    StaticSource::File(path) => sink
+                        .copy(name, path)
+                        .map_err(|e| Diagnostic::error(Path::new(STATIC_DIR).join(name), format!("cannot copy: {e}")))?,
                 }
                 Ok(0)
             }
@@ -655,22 +585,12 @@ pub fn catalogue_json(c: &Catalogue) -> Vec<u8> {
             obj.insert("id".into(), json!(e.id));
             obj.insert("kind".into(), json!(config.kinds[e.kind].id));
             obj.insert("title".into(), json!(e.title));
-            obj.insert(
-                "url".into(),
-                json!(format!("{}{}", config.base_url, c.entry_url(e))),
-            );
+            obj.insert("url".into(), json!(format!("{}{}", config.base_url, c.entry_url(e))));
             for (fi, facet) in config.facets.iter().enumerate() {
-                let ids: Vec<&str> = e.facets[fi]
-                    .iter()
-                    .map(|&v| facet.values[v].id.as_str())
-                    .collect();
+                let ids: Vec<&str> = e.facets[fi].iter().map(|&v| facet.values[v].id.as_str()).collect();
                 obj.insert(facet.name.clone(), json!(ids));
             }
-            let related: Vec<&str> = e
-                .related
-                .iter()
-                .map(|&r| c.entries[r].id.as_str())
-                .collect();
+            let related: Vec<&str> = e.related.iter().map(|&r| c.entries[r].id.as_str()).collect();
             obj.insert("related".into(), json!(related));
             obj.insert("fields".into(), Value::Object(e.fields.clone()));
             Value::Object(obj)
@@ -691,10 +611,7 @@ pub fn catalogue_json(c: &Catalogue) -> Vec<u8> {
                     })
                 })
                 .collect();
-            (
-                f.name.clone(),
-                json!({ "label": f.label, "values": values }),
-            )
+            (f.name.clone(), json!({ "label": f.label, "values": values }))
         })
         .collect();
     let kinds: Vec<Value> = config
@@ -721,13 +638,8 @@ pub fn render_site(renderer: &Renderer, sink: &dyn Sink) -> Result<RenderStats, 
 
 /// Renders the chosen `jobs` into `sink`, in parallel (the live preview renders
 /// only what a change touched). Reports every failure.
-pub fn render_jobs(
-    renderer: &Renderer,
-    jobs: &[Job],
-    sink: &dyn Sink,
-) -> Result<RenderStats, Vec<Diagnostic>> {
-    let results: Vec<Result<usize, Diagnostic>> =
-        jobs.par_iter().map(|job| renderer.run(job, sink)).collect();
+pub fn render_jobs(renderer: &Renderer, jobs: &[Job], sink: &dyn Sink) -> Result<RenderStats, Vec<Diagnostic>> {
+    let results: Vec<Result<usize, Diagnostic>> = jobs.par_iter().map(|job| renderer.run(job, sink)).collect();
     let mut stats = RenderStats::default();
     let mut errors = Vec::new();
     for result in results {

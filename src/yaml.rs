@@ -107,10 +107,7 @@ pub fn locate_key(yaml: &str, key: &str) -> Option<Position> {
     for (i, line) in yaml.lines().enumerate() {
         if let Some(rest) = line.strip_prefix(key) {
             if rest.trim_start().starts_with(':') {
-                return Some(Position {
-                    line: i + 1,
-                    col: 1,
-                });
+                return Some(Position { line: i + 1, col: 1 });
             }
         }
         if let Some(rest) = line
@@ -119,10 +116,7 @@ pub fn locate_key(yaml: &str, key: &str) -> Option<Position> {
             .and_then(|l| l.strip_prefix('"'))
         {
             if rest.trim_start().starts_with(':') {
-                return Some(Position {
-                    line: i + 1,
-                    col: 1,
-                });
+                return Some(Position { line: i + 1, col: 1 });
             }
         }
     }
@@ -257,10 +251,7 @@ mod tests {
             Some(Position { line: 2, col: 1 })
         );
         assert_eq!(locate_value(yaml, "id"), Some(Position { line: 1, col: 5 }));
-        assert_eq!(
-            locate_value(yaml, "sectors"),
-            Some(Position { line: 4, col: 3 })
-        );
+        assert_eq!(locate_value(yaml, "sectors"), Some(Position { line: 4, col: 3 }));
     }
 
     #[test]
