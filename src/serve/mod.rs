@@ -703,17 +703,25 @@ impl Changes {
             Job::Combination(f, values) => self.combinations.contains(&(*f, values.clone())),
             Job::Summary(s) => tables_before[*s] != tables_after[*s],
             Job::PivotCell(s, r, col) => {
-                let cell = |tables: &[Table]| match &tables[*s] {
-                    Table::Pivot(t) => t.cells[*r][*col].clone(),
-                    _ => Vec::new(),
-                };
-                let after = cell(tables_after);
-                after != cell(tables_before)
+                let after = pivot_cell(tables_after, *s, *r, *col);
+                after != pivot_cell(tables_before, *s, *r, *col)
                     || after.iter().any(|e| self.shown_differently.contains(e))
             }
             Job::Json => self.json,
             Job::Summaries | Job::Page(_) | Job::NotFound | Job::Static(_) => false,
         }
+    }
+}
+
+/// The entries behind one pivot cell (empty when there is no such cell).
+fn pivot_cell(tables: &[Table], summary: usize, row: usize, column: usize) -> &[usize] {
+    match tables.get(summary) {
+        Some(Table::Pivot(t)) => t
+            .cells
+            .get(row)
+            .and_then(|r| r.get(column))
+            .map_or(&[], Vec::as_slice),
+        _ => &[],
     }
 }
 
@@ -836,7 +844,7 @@ pub fn run(options: &ServeOptions) -> Result<(), String> {
                 let seen = paths.iter().map(|(p, is_dir)| (p.as_path(), *is_dir));
                 let plan = watch::plan_paths(builder.layout(), seen);
                 if plan != RebuildPlan::Nothing {
-                    let outcome = builder.apply(&plan);
+                    let outcome = apply_guarded(&mut builder, &plan);
                     publish(outcome, &for_builder, &builder);
                 }
             }
@@ -862,6 +870,27 @@ pub fn run(options: &ServeOptions) -> Result<(), String> {
     });
     println!("stopped");
     Ok(())
+}
+
+/// Applies a plan; a bug that panics during a rebuild must not end the preview:
+/// report it and rebuild everything from disk instead.
+fn apply_guarded(builder: &mut Builder, plan: &RebuildPlan) -> Outcome {
+    let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.apply(plan)));
+    attempt.unwrap_or_else(|_| {
+        eprintln!(
+            "error: internal error while rebuilding (a bug in casebook); rebuilding everything"
+        );
+        builder.broken = true;
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            builder.full("after an internal error")
+        }))
+        .unwrap_or_else(|_| {
+            Outcome::Failed(vec![Diagnostic::error(
+                ".",
+                "internal error while rebuilding",
+            )])
+        })
+    })
 }
 
 async fn listen(addr: SocketAddr) -> Result<tokio::net::TcpListener, String> {
