@@ -270,6 +270,21 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// Like [`Renderer::new`], reusing summary tables already computed from the
+    /// same catalogue and index (the live preview keeps them between rebuilds).
+    pub fn with_tables(catalogue: &'a Catalogue, index: &'a Index, theme: &'a Theme, tables: Vec<Table>) -> Renderer<'a> {
+        let views = Views { catalogue, index };
+        let mut site = Context::new();
+        site.insert("site", &views.site());
+        Renderer {
+            catalogue,
+            index,
+            theme,
+            tables,
+            site,
+        }
+    }
+
     fn views(&self) -> Views<'a> {
         Views {
             catalogue: self.catalogue,

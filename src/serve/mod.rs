@@ -124,13 +124,15 @@ pub enum Outcome {
 struct Good {
     site: Site,
     jobs: Vec<Job>,
+    /// The summary tables the files were rendered with.
+    tables: Vec<Table>,
     files: Arc<Files>,
     by_slug: HashMap<String, usize>,
     by_source: HashMap<PathBuf, usize>,
 }
 
 impl Good {
-    fn new(site: Site, jobs: Vec<Job>, files: Arc<Files>) -> Good {
+    fn new(site: Site, jobs: Vec<Job>, tables: Vec<Table>, files: Arc<Files>) -> Good {
         let entries = &site.catalogue.entries;
         let by_slug = entries
             .iter()
@@ -145,6 +147,7 @@ impl Good {
         Good {
             site,
             jobs,
+            tables,
             files,
             by_slug,
             by_source,
@@ -253,6 +256,7 @@ impl Builder {
             self.broken = true;
             return Outcome::Failed(errors);
         }
+        let tables = renderer.tables().to_vec();
         drop(renderer);
         let files: Arc<Files> = Arc::new(sink.into_files().into_iter().collect());
         let warnings = site.warnings.clone();
@@ -268,7 +272,7 @@ impl Builder {
             .map(|k| k.dir.clone())
             .collect();
         self.layout = Layout::new(&self.root, kind_dirs, sources.chain(pages));
-        self.good = Some(Good::new(site, jobs, files.clone()));
+        self.good = Some(Good::new(site, jobs, tables, files.clone()));
         self.broken = false;
         let summary = format!(
             "built {entries} entries, {} files in {} ms ({reason})",
@@ -302,48 +306,73 @@ impl Builder {
             .flat_map(|u| u.warnings.iter().cloned())
             .collect();
 
-        // What the pages showed before the change.
-        let before = Before::capture(&good.site, &updates, custom_templates);
-
-        // Swap the new entries and theme in; re-index.
-        let mut old_entries = Vec::with_capacity(updates.len());
-        for update in &updates {
-            old_entries.push(std::mem::replace(
-                &mut good.site.catalogue.entries[update.index],
-                update.entry.clone(),
-            ));
-        }
-        let old_index = std::mem::replace(&mut good.site.index, Index::build(&good.site.catalogue));
         let old_static_names: BTreeSet<String> = good.site.theme.statics.keys().cloned().collect();
         if let Some(theme) = new_theme {
             good.site.theme = theme;
         }
-
-        let site = &good.site;
-        let renderer = Renderer::new(&site.catalogue, &site.index, &site.theme);
-        let jobs = renderer.jobs();
-        let views = Views {
-            catalogue: &site.catalogue,
-            index: &site.index,
-        };
-        let same_pages = without_statics(&jobs) == without_statics(&good.jobs)
-            && same_table_shapes(&before.tables, renderer.tables())
-            && site_key(&views, custom_templates) == before.site_key;
-
-        let (to_render, render_all) = if same_pages {
-            let changes = Changes::between(site, &old_index, &updates, &old_entries, &before);
-            let list: Vec<Job> = jobs
+        let model_unchanged = updates
+            .iter()
+            .all(|u| same_but_body(&good.site.catalogue.entries[u.index], &u.entry));
+        let (jobs, tables, to_render, render_all) = if model_unchanged {
+            // Only bodies changed (or static files): the index, tables and every
+            // other page stay as they are; a body shows on its entry page alone.
+            for update in &updates {
+                good.site.catalogue.entries[update.index] = update.entry.clone();
+            }
+            let mut jobs: Vec<Job> = good
+                .jobs
                 .iter()
-                .filter(|job| match job {
-                    Job::Static(_) => statics.is_some(),
-                    job => changes.touches(job, &before.tables, renderer.tables()),
-                })
+                .filter(|j| !matches!(j, Job::Static(_)))
                 .cloned()
                 .collect();
-            (list, false)
+            jobs.extend(good.site.theme.statics.keys().cloned().map(Job::Static));
+            let mut to_render: Vec<Job> = updates.iter().map(|u| Job::Entry(u.index)).collect();
+            if statics.is_some() {
+                to_render.extend(good.site.theme.statics.keys().cloned().map(Job::Static));
+            }
+            (jobs, good.tables.clone(), to_render, false)
         } else {
-            (jobs.clone(), true)
+            // What the pages showed before the change.
+            let before = Before::capture(&good.site, &updates, custom_templates);
+            // Swap the new entries in; re-index.
+            let mut old_entries = Vec::with_capacity(updates.len());
+            for update in &updates {
+                old_entries.push(std::mem::replace(
+                    &mut good.site.catalogue.entries[update.index],
+                    update.entry.clone(),
+                ));
+            }
+            let old_index =
+                std::mem::replace(&mut good.site.index, Index::build(&good.site.catalogue));
+            let site = &good.site;
+            let renderer = Renderer::new(&site.catalogue, &site.index, &site.theme);
+            let jobs = renderer.jobs();
+            let tables = renderer.tables().to_vec();
+            let views = Views {
+                catalogue: &site.catalogue,
+                index: &site.index,
+            };
+            let same_pages = without_statics(&jobs) == without_statics(&good.jobs)
+                && same_table_shapes(&good.tables, &tables)
+                && site_key(&views, custom_templates) == before.site_key;
+            if same_pages {
+                let changes = Changes::between(site, &old_index, &updates, &old_entries, &before);
+                let list: Vec<Job> = jobs
+                    .iter()
+                    .filter(|job| match job {
+                        Job::Static(_) => statics.is_some(),
+                        job => changes.touches(job, &good.tables, &tables),
+                    })
+                    .cloned()
+                    .collect();
+                (jobs, tables, list, false)
+            } else {
+                (jobs.clone(), tables, jobs, true)
+            }
         };
+        let site = &good.site;
+        let renderer =
+            Renderer::with_tables(&site.catalogue, &site.index, &site.theme, tables.clone());
         let sink = MemorySink::default();
         render::render_jobs(&renderer, &to_render, &sink).map_err(|_| "a page failed to render")?;
         drop(renderer);
@@ -372,6 +401,7 @@ impl Builder {
         };
         let rendered_count = to_render.len();
         good.jobs = jobs;
+        good.tables = tables;
         good.files = Arc::new(files);
         let css_only = updates.is_empty()
             && statics == Some(StaticChange::CssOnly)
@@ -414,6 +444,16 @@ impl Builder {
             summary,
         })
     }
+}
+
+/// Whether two versions of an entry differ at most in their body, which only
+/// their own page shows.
+fn same_but_body(old: &Entry, new: &Entry) -> bool {
+    old.kind == new.kind
+        && old.title == new.title
+        && old.facets == new.facets
+        && old.related == new.related
+        && old.fields == new.fields
 }
 
 /// Whether a folder holds any file casebook would read (not hidden, not a backup).
@@ -490,7 +530,6 @@ fn read_updates(
 struct Before {
     /// Per update: the entry as a list item.
     items: Vec<Json>,
-    tables: Vec<Table>,
     site_key: Json,
     /// Entries whose "more like this" list may change → that list before.
     similar: HashMap<usize, Vec<usize>>,
@@ -516,12 +555,6 @@ impl Before {
             .iter()
             .map(|u| serde_json::to_value(views.item(u.index)).unwrap_or(Json::Null))
             .collect();
-        let tables = catalogue
-            .config
-            .summaries
-            .iter()
-            .map(|spec| crate::summary::compute(catalogue, index, spec))
-            .collect();
         // Entries sharing a value with a changed entry, before or after, are the only
         // ones whose similarity scores can move. Values shared by more entries than
         // `Views::similar` looks at cannot matter (the size moves by at most the
@@ -529,7 +562,12 @@ impl Before {
         let limit = (catalogue.entries.len() / 4).max(50) + updates.len();
         let changed: HashSet<usize> = updates.iter().map(|u| u.index).collect();
         let mut candidates = BTreeSet::new();
-        for u in updates {
+        // Lists show titles and facet labels; scores use facets. Neither changed: no candidates.
+        let listed_differently = |u: &Update| {
+            u.entry.title != catalogue.entries[u.index].title
+                || u.entry.facets != catalogue.entries[u.index].facets
+        };
+        for u in updates.iter().filter(|u| listed_differently(u)) {
             let old = &catalogue.entries[u.index];
             for (fi, (before, after)) in old.facets.iter().zip(&u.entry.facets).enumerate() {
                 for &v in before.iter().chain(after) {
@@ -554,7 +592,6 @@ impl Before {
         };
         Before {
             items,
-            tables,
             site_key: site_key(&views, custom_templates),
             similar,
             candidates,
