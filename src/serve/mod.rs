@@ -31,7 +31,7 @@ use crate::load::{self, LoadOptions};
 use crate::model::{Catalogue, Entry};
 use crate::render::{self, Job, Renderer, Sink, Theme};
 use crate::summary::Table;
-use crate::view::Views;
+use crate::view::{self, Views};
 use crate::Site;
 
 use http::{Files, LiveEvent, Shared};
@@ -126,6 +126,9 @@ struct Good {
     jobs: Vec<Job>,
     /// The summary tables the files were rendered with.
     tables: Vec<Table>,
+    /// Every entry's "more like this" list, once a change needed them (costly
+    /// on big catalogues, so not computed before).
+    similar: Option<Vec<Vec<usize>>>,
     files: Arc<Files>,
     by_slug: HashMap<String, usize>,
     by_source: HashMap<PathBuf, usize>,
@@ -148,6 +151,7 @@ impl Good {
             site,
             jobs,
             tables,
+            similar: None,
             files,
             by_slug,
             by_source,
@@ -334,6 +338,13 @@ impl Builder {
         } else {
             // What the pages showed before the change.
             let before = Before::capture(&good.site, &updates, custom_templates);
+            let entries = &good.site.catalogue.entries;
+            let lists_may_change = updates.iter().any(|u| {
+                u.entry.title != entries[u.index].title || u.entry.facets != entries[u.index].facets
+            });
+            if lists_may_change && good.similar.is_none() {
+                good.similar = Some(all_similar(&good.site));
+            }
             // Swap the new entries in; re-index.
             let mut old_entries = Vec::with_capacity(updates.len());
             for update in &updates {
@@ -345,6 +356,7 @@ impl Builder {
             let old_index =
                 std::mem::replace(&mut good.site.index, Index::build(&good.site.catalogue));
             let site = &good.site;
+            let similar = &mut good.similar;
             let renderer = Renderer::new(&site.catalogue, &site.index, &site.theme);
             let jobs = renderer.jobs();
             let tables = renderer.tables().to_vec();
@@ -356,7 +368,14 @@ impl Builder {
                 && same_table_shapes(&good.tables, &tables)
                 && site_key(&views, custom_templates) == before.site_key;
             if same_pages {
-                let changes = Changes::between(site, &old_index, &updates, &old_entries, &before);
+                let changes = Changes::between(
+                    site,
+                    &old_index,
+                    &updates,
+                    &old_entries,
+                    &before,
+                    similar.as_mut(),
+                );
                 let list: Vec<Job> = jobs
                     .iter()
                     .filter(|job| match job {
@@ -367,6 +386,7 @@ impl Builder {
                     .collect();
                 (jobs, tables, list, false)
             } else {
+                *similar = None; // rebuilt on demand from the new model
                 (jobs.clone(), tables, jobs, true)
             }
         };
@@ -531,10 +551,6 @@ struct Before {
     /// Per update: the entry as a list item.
     items: Vec<Json>,
     site_key: Json,
-    /// Entries whose "more like this" list may change → that list before.
-    similar: HashMap<usize, Vec<usize>>,
-    /// Entries that could list a changed entry as similar (before or after).
-    candidates: Vec<usize>,
 }
 
 /// Related entries shown on `e`'s page: both directions, in catalogue order.
@@ -555,48 +571,138 @@ impl Before {
             .iter()
             .map(|u| serde_json::to_value(views.item(u.index)).unwrap_or(Json::Null))
             .collect();
-        // Entries sharing a value with a changed entry, before or after, are the only
-        // ones whose similarity scores can move. Values shared by more entries than
-        // `Views::similar` looks at cannot matter (the size moves by at most the
-        // number of changed entries).
-        let limit = (catalogue.entries.len() / 4).max(50) + updates.len();
-        let changed: HashSet<usize> = updates.iter().map(|u| u.index).collect();
-        let mut candidates = BTreeSet::new();
-        // Lists show titles and facet labels; scores use facets. Neither changed: no candidates.
-        let listed_differently = |u: &Update| {
-            u.entry.title != catalogue.entries[u.index].title
-                || u.entry.facets != catalogue.entries[u.index].facets
-        };
-        for u in updates.iter().filter(|u| listed_differently(u)) {
-            let old = &catalogue.entries[u.index];
-            for (fi, (before, after)) in old.facets.iter().zip(&u.entry.facets).enumerate() {
-                for &v in before.iter().chain(after) {
-                    let list = &index.exact[fi][v];
-                    if list.len() <= limit {
-                        candidates.extend(list.iter().copied().filter(|e| !changed.contains(e)));
-                    }
-                }
-            }
-        }
-        let candidates: Vec<usize> = candidates.into_iter().collect();
-        let facets_change = updates
-            .iter()
-            .any(|u| u.entry.facets != catalogue.entries[u.index].facets);
-        let similar = if facets_change {
-            candidates
-                .par_iter()
-                .map(|&e| (e, views.similar(e, &shown_related(catalogue, index, e))))
-                .collect()
-        } else {
-            HashMap::new()
-        };
         Before {
             items,
             site_key: site_key(&views, custom_templates),
-            similar,
-            candidates,
         }
     }
+}
+
+/// Every entry's "more like this" list.
+fn all_similar(site: &Site) -> Vec<Vec<usize>> {
+    let views = Views {
+        catalogue: &site.catalogue,
+        index: &site.index,
+    };
+    (0..site.catalogue.entries.len())
+        .into_par_iter()
+        .map(|e| views.similar(e, &shown_related(&site.catalogue, &site.index, e)))
+        .collect()
+}
+
+/// Brings the cached "more like this" lists up to date after `updates` were
+/// swapped in; returns the entries whose list changed or shows an entry that
+/// is listed differently now.
+///
+/// Recomputing every list is as costly as rendering every entry page, so only
+/// these are recomputed in full: the changed entries, entries whose related
+/// entries changed (they are left out of the list), and entries whose list held
+/// a changed entry. For any other entry, scores with unchanged entries stay as
+/// they were, so its new list is the best of its old list and the changed
+/// entries that now share enough values with it; entries sharing too little
+/// with every changed entry keep their list. A value list growing past (or
+/// shrinking below) the size [`view::similar_limit`] counts changes many
+/// scores at once: then every list is recomputed.
+fn update_similar(
+    site: &Site,
+    old_index: &Index,
+    updates: &[Update],
+    old_entries: &[Entry],
+    shown_differently: &HashSet<usize>,
+    cache: &mut [Vec<usize>],
+) -> HashSet<usize> {
+    let catalogue = &site.catalogue;
+    let index = &site.index;
+    let views = Views { catalogue, index };
+    let limit = view::similar_limit(catalogue.entries.len());
+    let changed: BTreeSet<usize> = updates.iter().map(|u| u.index).collect();
+    let crossing = updates.iter().zip(old_entries).any(|(u, old)| {
+        old.facets
+            .iter()
+            .zip(&u.entry.facets)
+            .enumerate()
+            .any(|(fi, (was, is))| {
+                was.iter().chain(is).any(|&v| {
+                    (old_index.exact[fi][v].len() <= limit) != (index.exact[fi][v].len() <= limit)
+                })
+            })
+    });
+    let mut full: BTreeSet<usize> = changed.clone();
+    let mut merge: BTreeSet<usize> = BTreeSet::new();
+    if crossing {
+        full.extend(0..catalogue.entries.len());
+    } else {
+        for (u, old) in updates.iter().zip(old_entries) {
+            let was: HashSet<usize> = old.related.iter().copied().collect();
+            let is: HashSet<usize> = u.entry.related.iter().copied().collect();
+            full.extend(was.symmetric_difference(&is));
+        }
+        full.extend((0..cache.len()).filter(|&e| cache[e].iter().any(|x| changed.contains(x))));
+        for &j in &changed {
+            let mut shared: HashMap<usize, usize> = HashMap::new();
+            for (fi, values) in catalogue.entries[j].facets.iter().enumerate() {
+                for &v in values {
+                    let list = &index.exact[fi][v];
+                    if list.len() <= limit {
+                        for &e in list {
+                            *shared.entry(e).or_insert(0) += 1;
+                        }
+                    }
+                }
+            }
+            merge.extend(
+                shared
+                    .into_iter()
+                    .filter(|&(e, n)| n >= view::SIMILAR_MIN_SHARED && !full.contains(&e))
+                    .map(|(e, _)| e),
+            );
+        }
+    }
+    // Counted values `e` and `x` share, as `Views::similar` counts them.
+    let score = |e: usize, x: usize| -> usize {
+        let (a, b) = (&catalogue.entries[e].facets, &catalogue.entries[x].facets);
+        a.iter()
+            .zip(b)
+            .enumerate()
+            .map(|(fi, (va, vb))| {
+                va.iter()
+                    .filter(|v| vb.binary_search(v).is_ok() && index.exact[fi][**v].len() <= limit)
+                    .count()
+            })
+            .sum()
+    };
+    let full: Vec<usize> = full.into_iter().collect();
+    let mut lists: Vec<(usize, Vec<usize>)> = full
+        .par_iter()
+        .map(|&e| (e, views.similar(e, &shown_related(catalogue, index, e))))
+        .collect();
+    lists.extend(merge.iter().map(|&e| {
+        let excluded = shown_related(catalogue, index, e);
+        let mut ranked: Vec<(usize, usize)> = cache[e].iter().map(|&x| (x, score(e, x))).collect();
+        for &j in &changed {
+            let s = score(e, j);
+            if s >= view::SIMILAR_MIN_SHARED && excluded.binary_search(&j).is_err() {
+                ranked.push((j, s));
+            }
+        }
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        (
+            e,
+            ranked
+                .into_iter()
+                .take(view::SIMILAR_SHOWN)
+                .map(|(x, _)| x)
+                .collect(),
+        )
+    }));
+    let mut dirty = HashSet::new();
+    for (e, list) in lists {
+        if list != cache[e] || list.iter().any(|x| shown_differently.contains(x)) {
+            dirty.insert(e);
+        }
+        cache[e] = list;
+    }
+    dirty
 }
 
 /// The `site` object every page sees, for comparison. With the built-in theme,
@@ -649,12 +755,15 @@ struct Changes {
 }
 
 impl Changes {
+    /// `similar` holds every entry's "more like this" list before the change
+    /// (needed when titles or facets changed) and is brought up to date.
     fn between(
         site: &Site,
         old_index: &Index,
         updates: &[Update],
         old_entries: &[Entry],
         before: &Before,
+        similar: Option<&mut Vec<Vec<usize>>>,
     ) -> Changes {
         let catalogue = &site.catalogue;
         let index = &site.index;
@@ -714,18 +823,15 @@ impl Changes {
                 }
             }
         }
-        if !c.facets.is_empty() || !c.shown_differently.is_empty() {
-            let similar_changed: Vec<usize> = before
-                .candidates
-                .par_iter()
-                .filter(|&&e| {
-                    let now = views.similar(e, &shown_related(catalogue, index, e));
-                    before.similar.get(&e).is_some_and(|was| *was != now)
-                        || now.iter().any(|s| c.shown_differently.contains(s))
-                })
-                .copied()
-                .collect();
-            c.entries.extend(similar_changed);
+        if let Some(similar) = similar {
+            c.entries.extend(update_similar(
+                site,
+                old_index,
+                updates,
+                old_entries,
+                &c.shown_differently,
+                similar,
+            ));
         }
         c
     }
