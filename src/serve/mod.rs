@@ -126,9 +126,9 @@ struct Good {
     jobs: Vec<Job>,
     /// The summary tables the files were rendered with.
     tables: Vec<Table>,
-    /// Every entry's "more like this" list, once a change needed them (costly
-    /// on big catalogues, so not computed before).
-    similar: Option<Vec<Vec<usize>>>,
+    /// "More like this" lists of the first entries, computed while idle (costly
+    /// on big catalogues); complete when it has one list per entry.
+    similar: Vec<Vec<usize>>,
     files: Arc<Files>,
     by_slug: HashMap<String, usize>,
     by_source: HashMap<PathBuf, usize>,
@@ -151,7 +151,7 @@ impl Good {
             site,
             jobs,
             tables,
-            similar: None,
+            similar: Vec::new(),
             files,
             by_slug,
             by_source,
@@ -178,6 +178,9 @@ pub struct Builder {
     /// Where things are, as of the last good full build.
     layout: Layout,
 }
+
+/// Lists computed per idle step: a change waits at most for one step.
+const IDLE_CHUNK: usize = 256;
 
 /// Why a partial rebuild gave way to a full one.
 type Fallback = &'static str;
@@ -292,6 +295,21 @@ impl Builder {
         }
     }
 
+    /// Whether there is background work to do while no change is waiting.
+    pub fn has_idle_work(&self) -> bool {
+        self.good
+            .as_ref()
+            .is_some_and(|g| !self.broken && g.similar.len() < g.site.catalogue.entries.len())
+    }
+
+    /// Does a short piece of background work: computing the "more like this"
+    /// lists that title and facet edits need, so the first such edit is fast.
+    pub fn idle_step(&mut self) {
+        if let Some(good) = self.good.as_mut() {
+            finish_similar(&good.site, &mut good.similar, IDLE_CHUNK);
+        }
+    }
+
     fn partial(
         &mut self,
         paths: &BTreeSet<PathBuf>,
@@ -342,9 +360,10 @@ impl Builder {
             let lists_may_change = updates.iter().any(|u| {
                 u.entry.title != entries[u.index].title || u.entry.facets != entries[u.index].facets
             });
-            if lists_may_change && good.similar.is_none() {
-                good.similar = Some(all_similar(&good.site));
+            if lists_may_change {
+                finish_similar(&good.site, &mut good.similar, usize::MAX);
             }
+            let similar_complete = good.similar.len() == entries.len();
             // Swap the new entries in; re-index.
             let mut old_entries = Vec::with_capacity(updates.len());
             for update in &updates {
@@ -368,14 +387,12 @@ impl Builder {
                 && same_table_shapes(&good.tables, &tables)
                 && site_key(&views, custom_templates) == before.site_key;
             if same_pages {
-                let changes = Changes::between(
-                    site,
-                    &old_index,
-                    &updates,
-                    &old_entries,
-                    &before,
-                    similar.as_mut(),
-                );
+                if !similar_complete {
+                    similar.clear(); // lists computed so far may be stale now: start again
+                }
+                let similar = similar_complete.then_some(similar);
+                let changes =
+                    Changes::between(site, &old_index, &updates, &old_entries, &before, similar);
                 let list: Vec<Job> = jobs
                     .iter()
                     .filter(|job| match job {
@@ -386,7 +403,7 @@ impl Builder {
                     .collect();
                 (jobs, tables, list, false)
             } else {
-                *similar = None; // rebuilt on demand from the new model
+                similar.clear(); // computed again from the new model
                 (jobs.clone(), tables, jobs, true)
             }
         };
@@ -578,16 +595,23 @@ impl Before {
     }
 }
 
-/// Every entry's "more like this" list.
-fn all_similar(site: &Site) -> Vec<Vec<usize>> {
+/// Computes up to `count` more "more like this" lists, continuing `lists`.
+fn finish_similar(site: &Site, lists: &mut Vec<Vec<usize>>, count: usize) {
     let views = Views {
         catalogue: &site.catalogue,
         index: &site.index,
     };
-    (0..site.catalogue.entries.len())
+    let start = lists.len();
+    let end = site
+        .catalogue
+        .entries
+        .len()
+        .min(start.saturating_add(count));
+    let more: Vec<Vec<usize>> = (start..end)
         .into_par_iter()
         .map(|e| views.similar(e, &shown_related(&site.catalogue, &site.index, e)))
-        .collect()
+        .collect();
+    lists.extend(more);
 }
 
 /// Brings the cached "more like this" lists up to date after `updates` were
@@ -929,6 +953,9 @@ fn publish(outcome: Outcome, shared: &Shared, builder: &Builder) {
     let _ = io::stdout().flush();
 }
 
+/// How long the rebuild loop sleeps between checks when it has nothing to do.
+const IDLE_WAIT: Duration = Duration::from_secs(3600);
+
 /// How long a graceful shutdown may wait for open connections.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 
@@ -982,14 +1009,25 @@ pub fn run(options: &ServeOptions) -> Result<(), String> {
     let for_builder = shared.clone();
     std::thread::Builder::new()
         .name("casebook-rebuild".into())
-        .spawn(move || {
-            while let Some(paths) = watcher.next_batch() {
-                let seen = paths.iter().map(|(p, is_dir)| (p.as_path(), *is_dir));
-                let plan = watch::plan_paths(builder.layout(), seen);
-                if plan != RebuildPlan::Nothing {
-                    let outcome = apply_guarded(&mut builder, &plan);
-                    publish(outcome, &for_builder, &builder);
+        .spawn(move || loop {
+            let wait = if builder.has_idle_work() {
+                Duration::ZERO
+            } else {
+                IDLE_WAIT
+            };
+            let paths = match watcher.next_batch_within(wait) {
+                Err(watch::Stopped) => break,
+                Ok(None) => {
+                    builder.idle_step();
+                    continue;
                 }
+                Ok(Some(paths)) => paths,
+            };
+            let seen = paths.iter().map(|(p, is_dir)| (p.as_path(), *is_dir));
+            let plan = watch::plan_paths(builder.layout(), seen);
+            if plan != RebuildPlan::Nothing {
+                let outcome = apply_guarded(&mut builder, &plan);
+                publish(outcome, &for_builder, &builder);
             }
         })
         .map_err(|e| format!("cannot start the watcher: {e}"))?;

@@ -292,6 +292,31 @@ fn an_entry_leaving_more_like_this_lists_is_replaced() {
 }
 
 #[test]
+fn lists_computed_while_idle_serve_later_edits() {
+    let site = shipped_site();
+    let root = site.path();
+    let mut builder = built(root);
+    let mut steps = 0;
+    while builder.has_idle_work() {
+        builder.idle_step();
+        steps += 1;
+        assert!(steps < 1000);
+    }
+    edit(
+        root,
+        "content/practices/p28.md",
+        "leadership: [shared]",
+        "leadership: [single]",
+    );
+    apply_partial(
+        &mut builder,
+        &entries_changed(&["content/practices/p28.md"]),
+    );
+    assert_same_as_full_build(&builder, root);
+    assert!(!builder.has_idle_work(), "the lists were kept up to date");
+}
+
+#[test]
 fn combination_changes_stay_correct() {
     let site = shipped_site();
     let root = site.path();

@@ -293,6 +293,10 @@ impl notify::Watcher for ChangesOnly {
     }
 }
 
+/// The watcher has stopped: no more changes will come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stopped;
+
 /// Watches a site's sources and hands over batches of changed paths.
 pub struct Watcher {
     debouncer: Debouncer<ChangesOnly>,
@@ -343,11 +347,28 @@ impl Watcher {
         }
     }
 
-    /// Waits for the next batch of changed paths, each with whether it is a
-    /// folder now; `None` when the watcher stopped.
+    /// Waits up to `wait` for the next batch of changed paths, each with
+    /// whether it is a folder now; `Ok(None)` when nothing changed in that time.
+    pub fn next_batch_within(
+        &mut self,
+        wait: Duration,
+    ) -> Result<Option<Vec<(PathBuf, bool)>>, Stopped> {
+        let first = match self.events.recv_timeout(wait) {
+            Ok(first) => first,
+            Err(RecvTimeoutError::Timeout) => return Ok(None),
+            Err(RecvTimeoutError::Disconnected) => return Err(Stopped),
+        };
+        Ok(Some(self.collect(first)))
+    }
+
+    /// Waits for the next batch of changed paths; `None` when the watcher stopped.
     pub fn next_batch(&mut self) -> Option<Vec<(PathBuf, bool)>> {
-        let mut paths = BTreeSet::new();
         let first = self.events.recv().ok()?;
+        Some(self.collect(first))
+    }
+
+    fn collect(&mut self, first: DebounceEventResult) -> Vec<(PathBuf, bool)> {
+        let mut paths = BTreeSet::new();
         self.absorb(first, &mut paths);
         let started = Instant::now();
         while started.elapsed() < MAX_BATCH_WAIT {
@@ -363,15 +384,13 @@ impl Watcher {
                 self.rewatch(dir);
             }
         }
-        Some(
-            paths
-                .into_iter()
-                .map(|p| {
-                    let is_dir = p.is_dir();
-                    (p, is_dir)
-                })
-                .collect(),
-        )
+        paths
+            .into_iter()
+            .map(|p| {
+                let is_dir = p.is_dir();
+                (p, is_dir)
+            })
+            .collect()
     }
 
     fn absorb(&self, result: DebounceEventResult, paths: &mut BTreeSet<PathBuf>) {
