@@ -595,6 +595,15 @@ impl Before {
     }
 }
 
+/// The "more like this" list of `e`, as its page shows it, in a vector of its
+/// own size: collecting may reuse the allocation of a much longer ranking,
+/// which 18,000 cached lists would keep alive (gigabytes).
+fn similar_of(views: &Views, e: usize) -> Vec<usize> {
+    let mut list = views.similar(e, &shown_related(views.catalogue, views.index, e));
+    list.shrink_to_fit();
+    list
+}
+
 /// Computes up to `count` more "more like this" lists, continuing `lists`.
 fn finish_similar(site: &Site, lists: &mut Vec<Vec<usize>>, count: usize) {
     let views = Views {
@@ -609,7 +618,7 @@ fn finish_similar(site: &Site, lists: &mut Vec<Vec<usize>>, count: usize) {
         .min(start.saturating_add(count));
     let more: Vec<Vec<usize>> = (start..end)
         .into_par_iter()
-        .map(|e| views.similar(e, &shown_related(&site.catalogue, &site.index, e)))
+        .map(|e| similar_of(&views, e))
         .collect();
     lists.extend(more);
 }
@@ -698,7 +707,7 @@ fn update_similar(
     let full: Vec<usize> = full.into_iter().collect();
     let mut lists: Vec<(usize, Vec<usize>)> = full
         .par_iter()
-        .map(|&e| (e, views.similar(e, &shown_related(catalogue, index, e))))
+        .map(|&e| (e, similar_of(&views, e)))
         .collect();
     lists.extend(merge.iter().map(|&e| {
         let excluded = shown_related(catalogue, index, e);
