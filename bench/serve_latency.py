@@ -10,7 +10,10 @@ entries (bench/generate.py) -- it starts `casebook serve --port 0`, reads the
 URL it prints, then repeatedly appends a unique marker to one entry's body and
 measures the time from just before the write until a GET of that entry's page
 returns the marker. It prints the median, p90, min and max over --edits edits,
-and the server-side rebuild times the server printed.
+and the server-side rebuild times the server printed. Then it does the same
+with --title-edits edits of the entry's title, which touch every list showing
+the entry (home page, kind list, facet value pages, related and similar
+entries), so they cost more than body edits.
 
 The page is polled every 2 ms over one keep-alive connection, so figures include
 the watcher's debounce (20 ms) and batching window (30 ms), the rebuild, and up
@@ -111,7 +114,19 @@ class Server:
             self.proc.wait()
 
 
-def measure(binary: str, root: str, entry_file: str, edits: int) -> dict:
+def edited(original: str, marker: str, field: str) -> str:
+    """The entry with `marker` appended to its body, or put in its title."""
+    if field == "title":
+        lines = original.split("\n")
+        for i, line in enumerate(lines):
+            if line.startswith("title:"):
+                lines[i] = f"title: Edited {marker}"
+                return "\n".join(lines)
+        raise RuntimeError("no title line")
+    return original.rstrip("\n") + f"\n\n{marker}\n"
+
+
+def measure(binary: str, root: str, entry_file: str, edits: int, title_edits: int) -> dict:
     server = Server(binary, root)
     try:
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
@@ -133,52 +148,61 @@ def measure(binary: str, root: str, entry_file: str, edits: int) -> dict:
         full = os.path.join(root, entry_file)
         with open(full, encoding="utf-8") as f:
             original = f.read()
-        latencies = []
-        server.drain()
-        rebuilds = []
-        for i in range(edits):
-            marker = f"LATENCY-MARKER-{os.getpid()}-{i}"
-            started = time.perf_counter()
-            with open(full, "w", encoding="utf-8") as f:
-                f.write(original.rstrip("\n") + f"\n\n{marker}\n")
-            deadline = started + EDIT_TIMEOUT
-            while marker not in get():
-                if time.perf_counter() > deadline:
-                    raise RuntimeError(f"edit {i} not served after {EDIT_TIMEOUT} s")
-                time.sleep(POLL)
-            latencies.append((time.perf_counter() - started) * 1000)
-            time.sleep(SETTLE)
-            for line in server.drain():
-                m = re.search(r"in (\d+) ms", line)
-                if line.startswith("rebuilt") and m:
-                    rebuilds.append(int(m.group(1)))
+        results = {}
+        for field, count in (("body", edits), ("title", title_edits)):
+            results[field] = edit_series(server, get, full, original, field, count)
         with open(full, "w", encoding="utf-8") as f:
             f.write(original)
         conn.close()
-        return {
-            "latencies": latencies,
-            "rebuilds": rebuilds,
-            "first_build": server.first_build,
-        }
+        return {"series": results, "first_build": server.first_build}
     finally:
         server.stop()
 
 
+def edit_series(server, get, full: str, original: str, field: str, edits: int) -> dict:
+    latencies = []
+    server.drain()
+    rebuilds = []
+    for i in range(edits):
+        marker = f"LATENCY-MARKER-{field}-{os.getpid()}-{i}"
+        started = time.perf_counter()
+        with open(full, "w", encoding="utf-8") as f:
+            f.write(edited(original, marker, field))
+        deadline = started + EDIT_TIMEOUT
+        while marker not in get():
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"edit {i} not served after {EDIT_TIMEOUT} s")
+            time.sleep(POLL)
+        latencies.append((time.perf_counter() - started) * 1000)
+        time.sleep(SETTLE)
+        for line in server.drain():
+            m = re.search(r"in (\d+) ms", line)
+            if line.startswith("rebuilt") and m:
+                rebuilds.append(int(m.group(1)))
+    return {"latencies": latencies, "rebuilds": rebuilds}
+
+
 def summarise(name: str, result: dict) -> str:
-    lat = sorted(result["latencies"])
-    p90 = lat[min(len(lat) - 1, int(round(0.9 * (len(lat) - 1))))]
-    rb = result["rebuilds"]
-    rebuild = f"server rebuild median {statistics.median(rb):.0f} ms (max {max(rb)} ms)" if rb else "no rebuild lines"
-    return (
-        f"{name}: {len(lat)} edits, median {statistics.median(lat):.0f} ms, p90 {p90:.0f} ms, "
-        f"min {lat[0]:.0f} ms, max {lat[-1]:.0f} ms; {rebuild}\n  first build: {result['first_build']}"
-    )
+    out = [f"{name} (first build: {result['first_build']})"]
+    for field, series in result["series"].items():
+        lat = sorted(series["latencies"])
+        if not lat:
+            continue
+        p90 = lat[min(len(lat) - 1, int(round(0.9 * (len(lat) - 1))))]
+        rb = series["rebuilds"]
+        rebuild = f"server rebuild median {statistics.median(rb):.0f} ms (max {max(rb)} ms)" if rb else "no rebuild lines"
+        out.append(
+            f"  {field} edits: {len(lat)}, median {statistics.median(lat):.0f} ms, p90 {p90:.0f} ms, "
+            f"min {lat[0]:.0f} ms, max {lat[-1]:.0f} ms; {rebuild}"
+        )
+    return "\n".join(out)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bin", default=os.path.join(REPO, "target", "release", "casebook"))
-    parser.add_argument("--edits", type=int, default=30)
+    parser.add_argument("--edits", type=int, default=30, help="body edits per catalogue")
+    parser.add_argument("--title-edits", type=int, default=10, help="title edits per catalogue (0: none)")
     parser.add_argument("--entries", type=int, default=18000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--only", choices=["shipped", "generated"])
@@ -195,7 +219,7 @@ def main() -> int:
     for name, prepare in cases:
         with tempfile.TemporaryDirectory(prefix="casebook-serve-bench-") as root:
             entry = prepare(root)
-            print(summarise(name, measure(args.bin, root, entry, args.edits)), flush=True)
+            print(summarise(name, measure(args.bin, root, entry, args.edits, args.title_edits)), flush=True)
     return 0
 
 
