@@ -573,3 +573,35 @@ fn bind_addresses_and_urls() {
     assert_eq!(url_path("index.html"), "/");
     assert_eq!(url_path("summary/a.csv"), "/summary/a.csv");
 }
+
+#[test]
+fn template_errors_are_reported_and_recovered_from() {
+    let site = shipped_site();
+    let root = site.path();
+    let mut builder = built(root);
+    std::fs::create_dir(root.join("templates")).unwrap();
+    std::fs::write(
+        root.join("templates/page.html"),
+        "{% extends \"base.html\" %}\n{% block content %}{{ page.title }\n",
+    )
+    .unwrap();
+    match builder.apply(&RebuildPlan::Full("templates changed")) {
+        Outcome::Failed(errors) => {
+            let shown: Vec<String> = errors.iter().map(Diagnostic::headline).collect();
+            assert!(
+                shown
+                    .iter()
+                    .any(|h| h.starts_with("templates/page.html:2:")),
+                "{shown:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(builder.files().is_some(), "the last good files stay");
+    std::fs::write(root.join("templates/page.html"), "{% extends \"base.html\" %}\n{% block content %}<h1 class=\"own\">{{ page.title }}</h1>{% endblock content %}\n").unwrap();
+    assert!(matches!(
+        builder.apply(&RebuildPlan::Full("templates changed")),
+        Outcome::Built { .. }
+    ));
+    assert_same_as_full_build(&builder, root);
+}
