@@ -258,16 +258,7 @@ impl<'a> Renderer<'a> {
             .iter()
             .map(|spec| summary::compute(catalogue, index, spec))
             .collect();
-        let views = Views { catalogue, index };
-        let mut site = Context::new();
-        site.insert("site", &views.site());
-        Renderer {
-            catalogue,
-            index,
-            theme,
-            tables,
-            site,
-        }
+        Renderer::with_tables(catalogue, index, theme, tables)
     }
 
     /// Like [`Renderer::new`], reusing summary tables already computed from the
