@@ -19,6 +19,7 @@ pub mod output;
 pub mod publish;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
 pub mod summary;
 pub mod view;
 pub mod yaml;
@@ -120,7 +121,14 @@ impl Site {
                 .enumerate()
                 .map(|(i, k)| {
                     let n = self.index.by_kind[i].len();
-                    (if n == 1 { k.singular.clone() } else { k.label.clone() }, n)
+                    (
+                        if n == 1 {
+                            k.singular.clone()
+                        } else {
+                            k.label.clone()
+                        },
+                        n,
+                    )
                 })
                 .collect(),
             free_pages: self.catalogue.pages.len(),

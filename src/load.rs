@@ -113,12 +113,8 @@ pub fn load(
     let rendered: Vec<(Entry, Vec<Diagnostic>)> = entries
         .into_par_iter()
         .map(|parsed| {
-            let mut entry = parsed.entry;
-            let resolver = links_from(&entry.source);
-            let r = markdown::render(&parsed.body, "../../", &resolver, allow_raw);
-            let warnings = link_warnings(&entry.source, &parsed.text, entry.body_line, &r);
-            entry.body_html = r.html;
-            (entry, warnings)
+            let resolver = links_from(&parsed.entry.source);
+            finish_entry(parsed, &resolver, allow_raw)
         })
         .collect();
     let mut entries = Vec::with_capacity(rendered.len());
@@ -855,6 +851,22 @@ fn source_urls(
         map.insert(normalised_source(&page.source), format!("{}/", page.slug));
     }
     map
+}
+
+/// Renders the Markdown body of a checked entry (its `related` already resolved)
+/// and returns the finished entry with warnings about its links. Used by
+/// [`load`] and by the live preview when one file changes.
+pub fn finish_entry(
+    parsed: ParsedEntry,
+    resolver: &dyn markdown::LinkResolver,
+    allow_raw_html: bool,
+) -> (Entry, Vec<Diagnostic>) {
+    let mut entry = parsed.entry;
+    // Entry pages sit two levels below the site root (`practices/p12/`).
+    let r = markdown::render(&parsed.body, "../../", resolver, allow_raw_html);
+    let warnings = link_warnings(&entry.source, &parsed.text, entry.body_line, &r);
+    entry.body_html = r.html;
+    (entry, warnings)
 }
 
 fn link_warnings(

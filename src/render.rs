@@ -280,6 +280,17 @@ impl<'a> Renderer<'a> {
             .iter()
             .map(|spec| summary::compute(catalogue, index, spec))
             .collect();
+        Renderer::with_tables(catalogue, index, theme, tables)
+    }
+
+    /// Like [`Renderer::new`], reusing summary tables already computed from the
+    /// same catalogue and index (the live preview keeps them between rebuilds).
+    pub fn with_tables(
+        catalogue: &'a Catalogue,
+        index: &'a Index,
+        theme: &'a Theme,
+        tables: Vec<Table>,
+    ) -> Renderer<'a> {
         let views = Views { catalogue, index };
         let mut site = Context::new();
         site.insert("site", &views.site());
@@ -735,7 +746,16 @@ pub fn catalogue_json(c: &Catalogue) -> Vec<u8> {
 
 /// Renders every file of the site into `sink`, in parallel. Reports every failure.
 pub fn render_site(renderer: &Renderer, sink: &dyn Sink) -> Result<RenderStats, Vec<Diagnostic>> {
-    let jobs = renderer.jobs();
+    render_jobs(renderer, &renderer.jobs(), sink)
+}
+
+/// Renders the chosen `jobs` into `sink`, in parallel (the live preview renders
+/// only what a change touched). Reports every failure.
+pub fn render_jobs(
+    renderer: &Renderer,
+    jobs: &[Job],
+    sink: &dyn Sink,
+) -> Result<RenderStats, Vec<Diagnostic>> {
     let results: Vec<Result<usize, Diagnostic>> =
         jobs.par_iter().map(|job| renderer.run(job, sink)).collect();
     let mut stats = RenderStats::default();

@@ -519,10 +519,7 @@ impl<'a> Views<'a> {
     /// order), leaving out `e` and its related entries. Uses the index, so the cost is
     /// the size of the value lists `e` belongs to.
     pub fn similar(&self, e: usize, exclude: &[usize]) -> Vec<usize> {
-        const SHOWN: usize = 5;
-        // Values shared by a large share of the catalogue say little; skip them so
-        // the cost stays bounded on big catalogues.
-        let limit = (self.catalogue.entries.len() / 4).max(50);
+        let limit = similar_limit(self.catalogue.entries.len());
         let entry = &self.catalogue.entries[e];
         let mut scores: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
         for (fi, values) in entry.facets.iter().enumerate() {
@@ -540,9 +537,16 @@ impl<'a> Views<'a> {
         for r in exclude {
             scores.remove(r);
         }
-        let mut ranked: Vec<(usize, usize)> = scores.into_iter().filter(|&(_, s)| s >= 2).collect();
+        let mut ranked: Vec<(usize, usize)> = scores
+            .into_iter()
+            .filter(|&(_, s)| s >= SIMILAR_MIN_SHARED)
+            .collect();
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked.into_iter().take(SHOWN).map(|(o, _)| o).collect()
+        ranked
+            .into_iter()
+            .take(SIMILAR_SHOWN)
+            .map(|(o, _)| o)
+            .collect()
     }
 
     /// A summary table laid out for HTML, with links to the entries behind each count.
@@ -768,6 +772,18 @@ impl<'a> Views<'a> {
         chart.svg = chart_svg(&chart, &spec.title);
         TableView { head, rows, chart }
     }
+}
+
+/// How many entries "more like this" ([`Views::similar`]) shows.
+pub const SIMILAR_SHOWN: usize = 5;
+/// How many counted facet values an entry must share with another to be similar.
+pub const SIMILAR_MIN_SHARED: usize = 2;
+
+/// Values named by more entries than this are not counted for similarity: shared
+/// by a large share of the catalogue they say little, and skipping them keeps
+/// the cost bounded on big catalogues.
+pub fn similar_limit(entries: usize) -> usize {
+    (entries / 4).max(50)
 }
 
 fn spec_id(c: &Catalogue, si: usize) -> &str {
