@@ -1,7 +1,9 @@
 //! Integration tests: the real `casebook` binary on fixture sites and on the
 //! shipped catalogue. One test binary, a module per feature.
 
+mod browse;
 mod build;
 mod check;
+mod filter_model;
 mod shipped;
 mod util;
