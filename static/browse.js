@@ -175,6 +175,19 @@
   var scratch = newBits();
   var matched = newBits();
   var announceTimer = 0;
+  var groupsBox = form.querySelector("[data-filter-groups]");
+  var tickedEl = form.querySelector("[data-ticked]");
+
+  /* The filter groups fold away on narrow screens (the list then starts near
+     the top) and are always open on wide ones, where their toggle is hidden. */
+  if (groupsBox && window.matchMedia) {
+    var wide = window.matchMedia("(min-width: 48em)");
+    groupsBox.open = wide.matches;
+    var onWidth = function () {
+      if (wide.matches) groupsBox.open = true;
+    };
+    if (wide.addEventListener) wide.addEventListener("change", onWidth);
+  }
 
   /* The entries a facet's ticked values allow, or null when none is ticked. */
   function constraint(f) {
@@ -211,6 +224,7 @@
     var started = performance.now();
     var cons = facets.map(constraint);
     cons.push(searchBits);
+    var ticked = 0;
     for (var f = 0; f < facets.length; f++) {
       var others = intersect(cons, f, scratch);
       var values = facets[f].values;
@@ -221,6 +235,7 @@
           value.shownCount = count;
           if (value.countEl) value.countEl.textContent = String(count);
         }
+        if (value.input.checked) ticked++;
         var disabled = count === 0 && !value.input.checked;
         if (value.input.disabled !== disabled) value.input.disabled = disabled;
       }
@@ -249,6 +264,7 @@
       }
     }
     if (emptyEl && emptyEl.hidden !== shown > 0) emptyEl.hidden = shown > 0;
+    if (tickedEl) tickedEl.textContent = ticked ? "(" + ticked + " ticked)" : "";
     announce(shown + (shown === 1 ? " entry shown" : " entries shown"), announceDelay || 0);
     api.lastUpdate = performance.now() - started;
     api.shown = shown;

@@ -927,17 +927,19 @@ async fn axe_finds_no_wcag_violations() {
                 .execute_async(
                     "const done = arguments[arguments.length - 1];
                      axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
-                        .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary) }))))
-                        .catch(e => done([{ id: 'axe-error', help: String(e), nodes: [] }]));",
+                        .then(r => done({ passes: r.passes.length, violations: r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary) })) }))
+                        .catch(e => done({ passes: 0, violations: [{ id: 'axe-error', help: String(e), nodes: [] }] }));",
                     vec![],
                 )
                 .await
                 .unwrap();
-            let violations = violations.as_array().unwrap();
+            let passes = violations["passes"].as_u64().unwrap_or(0);
+            let violations = violations["violations"].as_array().unwrap();
             eprintln!(
-                "axe-core: /{page} at {width} px: {} violations",
+                "axe-core: /{page} at {width} px: {passes} rules passed, {} violations",
                 violations.len()
             );
+            assert!(passes > 10, "axe-core did not run on /{page}");
             for v in violations {
                 report.push(format!("/{page} ({width} px): {v:#}"));
             }
