@@ -4,7 +4,9 @@
 //! script fetches the first time a reader searches. It lists the kinds and
 //! every facet's value ids (in vocabulary order, with parents), and for each
 //! entry its id, kind, title, URL, facet value ids, the plain text of its
-//! other front-matter fields and the plain text of its body. The filters
+//! other front-matter fields and the words of its body (each distinct word
+//! once, in order of first use: search matches words and does not rank, so
+//! repeats only cost download time on large catalogues). The filters
 //! themselves do not need it: every list item on the home page carries its
 //! kind and facet values as `data-*` attributes, so filtering works before
 //! (and without) the index. Output is deterministic, like every other file.
@@ -71,7 +73,7 @@ pub fn index_json(c: &Catalogue) -> Vec<u8> {
                 "url": c.entry_url(e),
                 "facets": facet_ids,
                 "fields": fields.trim_end(),
-                "text": html_to_text(&e.body_html),
+                "text": distinct_words(&html_to_text(&e.body_html)),
             })
         })
         .collect();
@@ -84,6 +86,22 @@ pub fn index_json(c: &Catalogue) -> Vec<u8> {
     let mut bytes = serde_json::to_vec(&doc).expect("JSON values always serialise");
     bytes.push(b'\n');
     bytes
+}
+
+/// Each word of `text` once (ignoring case), in order of first use. Words are
+/// runs of letters and digits, the way the search splits text.
+pub fn distinct_words(text: &str) -> String {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = String::with_capacity(text.len() / 2);
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        if !word.is_empty() && seen.insert(word.to_lowercase()) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+    }
+    out
 }
 
 /// Appends the text of a front-matter value (strings, numbers, lists, maps), space-separated.
@@ -236,6 +254,14 @@ mod tests {
         assert_eq!(
             html_to_text(html),
             "Aims Work & care for young people's a<b. one two"
+        );
+    }
+
+    #[test]
+    fn distinct_words_keep_their_first_spelling_and_order() {
+        assert_eq!(
+            distinct_words("Care, and care: the CARE team's care-plan; Team."),
+            "Care and the team s plan"
         );
     }
 

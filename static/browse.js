@@ -368,8 +368,11 @@
     });
   }
 
+  /* Lower case without accents ("Malmö" finds "malmo"); plain ASCII skips the costly part. */
   function fold(term) {
-    return term.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+    var lower = term.toLowerCase();
+    // eslint-disable-next-line no-control-regex
+    return /[^\x00-\x7f]/.test(lower) ? lower.normalize("NFD").replace(/[\u0300-\u036f]/g, "") : lower;
   }
 
   function loadSearch() {
@@ -409,7 +412,7 @@
               fields: (e.fields || "") + " " + named.join(" ")
             };
           });
-        engine = new window.MiniSearch({
+        var building = new window.MiniSearch({
           fields: ["title", "text", "fields"],
           processTerm: fold,
           searchOptions: {
@@ -420,8 +423,11 @@
             combineWith: "AND"
           }
         });
-        engine.addAll(docs);
-        form.setAttribute("data-search", "ready");
+        // In chunks, so the page (and its filters) stay responsive on big catalogues.
+        return building.addAllAsync(docs, { chunkSize: 1000 }).then(function () {
+          engine = building;
+          form.setAttribute("data-search", "ready");
+        });
       })
       .catch(function () {
         // fetch() is refused for pages opened from disk (file://): search titles.

@@ -331,6 +331,15 @@ fn one_at_a_time() -> MutexGuard<'static, ()> {
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Runs a test's async part on its own runtime (the lock stays outside it).
+fn block_on<F: Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
 /// Runs `body` with a fresh headless Chromium, closing the session whatever happens.
 async fn with_browser<F, Fut>(tools: &Tools, body: F)
 where
@@ -490,8 +499,8 @@ async fn screenshot(client: &Client, name: &str) {
 // ---------------------------------------------------------------------------
 // Tests
 
-#[tokio::test]
-async fn filters_denmark_commitment_employment() {
+#[test]
+fn filters_denmark_commitment_employment() {
     let Some(tools) = tools("filters_denmark_commitment_employment") else {
         return;
     };
@@ -500,7 +509,7 @@ async fn filters_denmark_commitment_employment() {
     let model = model(site);
     let server = StaticServer::start(site);
     let home = server.url("/");
-    with_browser(&tools, move |client| async move {
+    block_on(with_browser(&tools, move |client| async move {
         open_home(&client, &home).await;
         let mut filter = Filter::default();
         assert_view(&client, &model, &filter, "nothing ticked").await;
@@ -556,12 +565,11 @@ async fn filters_denmark_commitment_employment() {
             .unwrap();
         assert_view(&client, &model, &Filter::default(), "cleared").await;
         assert_eq!(query(&client).await, "");
-    })
-    .await;
+    }));
 }
 
-#[tokio::test]
-async fn search_narrows_the_list_and_combines_with_filters() {
+#[test]
+fn search_narrows_the_list_and_combines_with_filters() {
     let Some(tools) = tools("search_narrows_the_list_and_combines_with_filters") else {
         return;
     };
@@ -592,7 +600,7 @@ async fn search_narrows_the_list_and_combines_with_filters() {
     };
     let server = StaticServer::start(site);
     let home = server.url("/");
-    with_browser(&tools, move |client| async move {
+    block_on(with_browser(&tools, move |client| async move {
         open_home(&client, &home).await;
         let input = client.find(Locator::Id("filter-q")).await.unwrap();
         input.send_keys("telephone").await.unwrap();
@@ -633,12 +641,11 @@ async fn search_narrows_the_list_and_combines_with_filters() {
         input.send_keys("zzqqxx").await.unwrap();
         wait_until(&client, "window.casebookBrowse.shown === 0").await;
         wait_until(&client, "!document.querySelector('[data-empty]').hidden").await;
-    })
-    .await;
+    }));
 }
 
-#[tokio::test]
-async fn shared_links_open_the_filtered_view() {
+#[test]
+fn shared_links_open_the_filtered_view() {
     let Some(tools) = tools("shared_links_open_the_filtered_view") else {
         return;
     };
@@ -647,7 +654,7 @@ async fn shared_links_open_the_filtered_view() {
     let model = model(site);
     let server = StaticServer::start(site);
     let home = server.url("/");
-    with_browser(&tools, move |client| async move {
+    block_on(with_browser(&tools, move |client| async move {
         for query in [
             "?sectors=employment&clusters=commitment&countries=DK",
             "?countries=dk,se&kind=practice",
@@ -676,12 +683,11 @@ async fn shared_links_open_the_filtered_view() {
         let any = model.matching(&Filter::parse("sectors=health&sectors=education"));
         assert!(exact.len() < any.len());
         assert_eq!(shown(&client).await, exact);
-    })
-    .await;
+    }));
 }
 
-#[tokio::test]
-async fn back_and_forward_restore_each_view() {
+#[test]
+fn back_and_forward_restore_each_view() {
     let Some(tools) = tools("back_and_forward_restore_each_view") else {
         return;
     };
@@ -690,7 +696,7 @@ async fn back_and_forward_restore_each_view() {
     let model = model(site);
     let server = StaticServer::start(site);
     let home = server.url("/");
-    with_browser(&tools, move |client| async move {
+    block_on(with_browser(&tools, move |client| async move {
         open_home(&client, &home).await;
         let none = Filter::default();
         let dk = none.clone().with("countries", &["DK"]);
@@ -715,12 +721,11 @@ async fn back_and_forward_restore_each_view() {
         )
         .await;
         assert_view(&client, &model, &dk_health, "forward again").await;
-    })
-    .await;
+    }));
 }
 
-#[tokio::test]
-async fn keyboard_reaches_every_control_with_a_visible_focus_ring() {
+#[test]
+fn keyboard_reaches_every_control_with_a_visible_focus_ring() {
     let Some(tools) = tools("keyboard_reaches_every_control_with_a_visible_focus_ring") else {
         return;
     };
@@ -729,7 +734,7 @@ async fn keyboard_reaches_every_control_with_a_visible_focus_ring() {
     let model = model(site);
     let server = StaticServer::start(site);
     let home = server.url("/");
-    with_browser(&tools, move |client| async move {
+    block_on(with_browser(&tools, move |client| async move {
         open_home(&client, &home).await;
         let tab = char::from(Key::Tab).to_string();
         // The first Tab reaches the skip link, which is shown when focused.
@@ -767,7 +772,11 @@ async fn keyboard_reaches_every_control_with_a_visible_focus_ring() {
             return [e.id || e.textContent.trim(), e.matches(':focus-visible'), outline || shadow]; })()";
         let first: (String, bool, bool) =
             serde_json::from_value(js(&client, &format!("return {focus_ring};")).await).unwrap();
-        assert_eq!(first, ("filter-q".to_string(), true, true), "search box focus");
+        assert_eq!(
+            first,
+            ("filter-q".to_string(), true, true),
+            "search box focus"
+        );
         for want in &expected {
             client
                 .active_element()
@@ -792,12 +801,11 @@ async fn keyboard_reaches_every_control_with_a_visible_focus_ring() {
             .unwrap();
         let dk = Filter::default().with("countries", &["DK"]);
         assert_view(&client, &model, &dk, "ticked with Space").await;
-    })
-    .await;
+    }));
 }
 
-#[tokio::test]
-async fn summary_counts_open_the_filtered_home_view() {
+#[test]
+fn summary_counts_open_the_filtered_home_view() {
     let Some(tools) = tools("summary_counts_open_the_filtered_home_view") else {
         return;
     };
@@ -806,7 +814,7 @@ async fn summary_counts_open_the_filtered_home_view() {
     let model = model(site);
     let server = StaticServer::start(site);
     let base = server.url("/");
-    with_browser(&tools, move |client| async move {
+    block_on(with_browser(&tools, move |client| async move {
         for summary in ["sector-combinations", "clusters", "clusters-by-country"] {
             client
                 .goto(&format!("{base}summary/{summary}/"))
@@ -852,12 +860,11 @@ async fn summary_counts_open_the_filtered_home_view() {
                 assert_eq!(shown_now, model.matching(&filter), "{summary}: {href}");
             }
         }
-    })
-    .await;
+    }));
 }
 
-#[tokio::test]
-async fn pages_fit_a_320_pixel_screen() {
+#[test]
+fn pages_fit_a_320_pixel_screen() {
     let Some(tools) = tools("pages_fit_a_320_pixel_screen") else {
         return;
     };
@@ -865,7 +872,7 @@ async fn pages_fit_a_320_pixel_screen() {
     let site = shipped_site();
     let server = StaticServer::start(site);
     let base = server.url("/");
-    with_browser(&tools, move |client| async move {
+    block_on(with_browser(&tools, move |client| async move {
         client.set_window_size(320, 800).await.unwrap();
         let width = js(&client, "return window.innerWidth;").await;
         for page in [
@@ -888,12 +895,11 @@ async fn pages_fit_a_320_pixel_screen() {
         }
         client.goto(&format!("{base}?countries=DK")).await.unwrap();
         screenshot(&client, "home-320px.png").await;
-    })
-    .await;
+    }));
 }
 
-#[tokio::test]
-async fn axe_finds_no_wcag_violations() {
+#[test]
+fn axe_finds_no_wcag_violations() {
     let Some(tools) = tools("axe_finds_no_wcag_violations") else {
         return;
     };
@@ -904,7 +910,7 @@ async fn axe_finds_no_wcag_violations() {
     let site = shipped_site();
     let server = StaticServer::start(site);
     let base = server.url("/");
-    with_browser(&tools, move |client| async move {
+    block_on(with_browser(&tools, move |client| async move {
         let mut report = Vec::new();
         for (page, width) in [
             ("", 1280),
@@ -920,7 +926,11 @@ async fn axe_finds_no_wcag_violations() {
             client.goto(&format!("{base}{page}")).await.unwrap();
             wait_until(&client, "document.readyState === 'complete'").await;
             if page.is_empty() || page.starts_with('?') {
-                wait_until(&client, "document.documentElement.dataset.browse === 'ready'").await;
+                wait_until(
+                    &client,
+                    "document.documentElement.dataset.browse === 'ready'",
+                )
+                .await;
             }
             client.execute(&axe, vec![]).await.unwrap();
             let violations = client
@@ -944,9 +954,12 @@ async fn axe_finds_no_wcag_violations() {
                 report.push(format!("/{page} ({width} px): {v:#}"));
             }
         }
-        assert!(report.is_empty(), "axe-core violations:\n{}", report.join("\n"));
-    })
-    .await;
+        assert!(
+            report.is_empty(),
+            "axe-core violations:\n{}",
+            report.join("\n")
+        );
+    }));
 }
 
 // ---------------------------------------------------------------------------
@@ -1052,9 +1065,9 @@ fn median(values: &mut [f64]) -> f64 {
 /// click event (captured before the filter's handler) to the end of the
 /// handler ("script"), and to the next frame after it ("frame": style, layout
 /// and paint of the changed list included). Reported, not asserted.
-#[tokio::test]
+#[test]
 #[ignore = "benchmark: cargo test --release --test browser -- --ignored --nocapture"]
-async fn bench_filtering_18000_entries() {
+fn bench_filtering_18000_entries() {
     let Some(tools) = tools("bench_filtering_18000_entries") else {
         return;
     };
@@ -1070,9 +1083,12 @@ async fn bench_filtering_18000_entries() {
         let _ = std::fs::remove_dir_all(&source);
         generate_site(entries, &source);
     }
-    let started = Instant::now();
-    build_site(&source, &out);
-    eprintln!("built {entries} entries in {:?}", started.elapsed());
+    // CASEBOOK_BENCH_REUSE=1 keeps an earlier build (for trying page changes quickly).
+    if std::env::var_os("CASEBOOK_BENCH_REUSE").is_none() || !out.join("index.html").is_file() {
+        let started = Instant::now();
+        build_site(&source, &out);
+        eprintln!("built {entries} entries in {:?}", started.elapsed());
+    }
     let home_bytes = std::fs::metadata(out.join("index.html")).unwrap().len();
     let index_bytes = std::fs::metadata(out.join("search-index.json"))
         .unwrap()
@@ -1080,7 +1096,7 @@ async fn bench_filtering_18000_entries() {
     let server = StaticServer::start(&out);
     let home = server.url("/");
     let clicks: usize = 40;
-    with_browser(&tools, move |client| async move {
+    block_on(with_browser(&tools, move |client| async move {
         let started = Instant::now();
         open_home(&client, &home).await;
         let ready = started.elapsed();
@@ -1096,6 +1112,7 @@ async fn bench_filtering_18000_entries() {
                // The filter's change handler runs right after this click event.
                document.querySelector('form[data-filters]').addEventListener('change', () => {
                  record.script = performance.now() - t0;
+                 record.shown = window.casebookBrowse.shown;
                  requestAnimationFrame(() => setTimeout(() => { record.frame = performance.now() - t0; }, 0));
                }, { once: true });
              }, true);
@@ -1119,7 +1136,11 @@ async fn bench_filtering_18000_entries() {
                 &format!("document.querySelector('{selector}').scrollIntoView({{block: 'center'}}); return true;"),
             )
             .await;
-            let enabled = js(&client, &format!("return !document.querySelector('{selector}').disabled;")).await;
+            let enabled = js(
+                &client,
+                &format!("return !document.querySelector('{selector}').disabled;"),
+            )
+            .await;
             if enabled != json!(true) {
                 continue;
             }
@@ -1134,14 +1155,26 @@ async fn bench_filtering_18000_entries() {
         }
         let times: Vec<Value> =
             serde_json::from_value(js(&client, "return window.benchTimes;").await).unwrap();
-        let mut script: Vec<f64> = times
-            .iter()
-            .filter_map(|t| t["script"].as_f64())
-            .collect();
+        let mut script: Vec<f64> = times.iter().filter_map(|t| t["script"].as_f64()).collect();
         let mut frame: Vec<f64> = times.iter().filter_map(|t| t["frame"].as_f64()).collect();
         assert!(frame.len() >= 20, "{} clicks measured", frame.len());
+        for t in &times {
+            eprintln!(
+                "bench: click: {} shown, script {:.1} ms, frame {:.1} ms",
+                t["shown"],
+                t["script"].as_f64().unwrap_or(-1.0),
+                t["frame"].as_f64().unwrap_or(-1.0)
+            );
+        }
         let max = |v: &[f64]| v.iter().cloned().fold(0.0, f64::max);
         let (script_max, frame_max) = (max(&script), max(&frame));
+        if std::env::var_os("CASEBOOK_BENCH_SKIP_SEARCH").is_some() {
+            eprintln!(
+                "bench: {} clicks: script median {:.1} ms; to next frame median {:.1} ms (max {:.1})",
+                frame.len(), median(&mut script), median(&mut frame), frame_max
+            );
+            return;
+        }
         // Search: time to load the index and run a first query.
         let started = Instant::now();
         let input = client.find(Locator::Id("filter-q")).await.unwrap();
@@ -1161,6 +1194,5 @@ async fn bench_filtering_18000_entries() {
             frame_max,
             search_ready.as_secs_f64() * 1000.0,
         );
-    })
-    .await;
+    }));
 }
