@@ -362,3 +362,92 @@ fn related_and_more_like_this_are_right_on_every_entry_page() {
         assert_eq!(listed("similar-heading"), titles(&similar), "{id}: similar");
     }
 }
+
+/// The pivots' totals: a row's total is the entries naming the row value and
+/// any column value, a column's the entries naming the column (or, for
+/// combinations, having exactly it) and any row value, each entry once.
+#[test]
+fn pivot_totals_count_each_entry_once() {
+    let site = built();
+    let model = model();
+    let doc: Value = serde_json::from_str(&site.read("public/catalogue.json")).unwrap();
+    let label = |facet: &str, id: &str| -> String {
+        doc["facets"][facet]["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["id"] == id)
+            .unwrap()["label"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    for (summary, rows, columns) in [
+        ("clusters-by-country", "clusters", "countries"),
+        ("clusters-by-sector-combination", "clusters", "sectors"),
+    ] {
+        let csv = site.csv(&format!("public/summary/{summary}.csv"));
+        let has = |e: &crate::filter_model::Entry, facet: &str| !e.facets[facet].is_empty();
+        let total_row = csv.last().unwrap();
+        assert_eq!(total_row[0], "Total");
+        let both = model
+            .entries
+            .iter()
+            .filter(|e| has(e, rows) && has(e, columns))
+            .count();
+        assert_eq!(
+            number(total_row.last().unwrap()),
+            both,
+            "{summary}: grand total"
+        );
+        for id in &model.facet(rows).values {
+            let row = csv
+                .iter()
+                .find(|r| r[0] == label(rows, id))
+                .unwrap_or_else(|| panic!("{summary}: no row {id}"));
+            let expected = model
+                .entries
+                .iter()
+                .filter(|e| e.facets[rows].contains(id) && has(e, columns))
+                .count();
+            assert_eq!(number(row.last().unwrap()), expected, "{summary}: row {id}");
+        }
+        // Column totals: the header names each column by its label(s).
+        for (i, heading) in csv[0].iter().enumerate().skip(1) {
+            if heading == "Total" {
+                continue;
+            }
+            let expected = model
+                .entries
+                .iter()
+                .filter(|e| has(e, rows))
+                .filter(|e| {
+                    let labels: Vec<String> = e.facets[columns]
+                        .iter()
+                        .map(|v| label(columns, v))
+                        .collect();
+                    if summary.ends_with("combination") {
+                        combination_label(&labels) == *heading
+                    } else {
+                        labels.contains(heading)
+                    }
+                })
+                .count();
+            assert_eq!(
+                number(&total_row[i]),
+                expected,
+                "{summary}: column {heading}"
+            );
+        }
+    }
+}
+
+/// "Health & education & employment": later labels lowercased, as the site writes them.
+fn combination_label(labels: &[String]) -> String {
+    labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| if i == 0 { l.clone() } else { l.to_lowercase() })
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
