@@ -645,6 +645,53 @@ fn search_narrows_the_list_and_combines_with_filters() {
 }
 
 #[test]
+fn opened_from_disk_filters_work_and_search_falls_back_to_titles() {
+    let Some(tools) = tools("opened_from_disk_filters_work_and_search_falls_back_to_titles") else {
+        return;
+    };
+    let _turn = one_at_a_time();
+    let site = shipped_site();
+    let model = model(site);
+    let home = format!("file://{}/index.html", site.display());
+    block_on(with_browser(&tools, move |client| async move {
+        open_home(&client, &home).await;
+        click_value(&client, "countries", "DK").await;
+        let dk = Filter::default().with("countries", &["DK"]);
+        assert_view(&client, &model, &dk, "from disk").await;
+        click_value(&client, "countries", "DK").await;
+        let input = client.find(Locator::Id("filter-q")).await.unwrap();
+        input.send_keys("recovery").await.unwrap();
+        wait_until(
+            &client,
+            "document.querySelector('form[data-filters]').dataset.search === 'titles'",
+        )
+        .await;
+        let titled: Vec<String> = model
+            .entries
+            .iter()
+            .filter(|e| e.title.to_lowercase().contains("recovery"))
+            .map(|e| e.id.clone())
+            .collect();
+        assert!(!titled.is_empty());
+        wait_until(
+            &client,
+            &format!("window.casebookBrowse.shown === {}", titled.len()),
+        )
+        .await;
+        assert_eq!(shown(&client).await, titled);
+        let note = js(
+            &client,
+            "const n = document.querySelector('[data-search-note]'); return n.hidden ? '' : n.textContent;",
+        )
+        .await;
+        assert!(
+            note.as_str().unwrap().contains("Only titles are searched"),
+            "{note}"
+        );
+    }));
+}
+
+#[test]
 fn shared_links_open_the_filtered_view() {
     let Some(tools) = tools("shared_links_open_the_filtered_view") else {
         return;
