@@ -38,7 +38,8 @@ use filter_model::{Filter, Model, KIND};
 
 fn find_program(env: &str, names: &[&str]) -> Option<PathBuf> {
     if let Some(path) = std::env::var_os(env) {
-        return Some(PathBuf::from(path));
+        let path = PathBuf::from(path);
+        return path.is_file().then_some(path);
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
     for dir in std::env::split_paths(&path).chain([PathBuf::from("/usr/bin")]) {
@@ -80,7 +81,11 @@ fn missing(test: &str, what: &str) {
     if std::env::var_os("CI").is_some() {
         panic!("{test}: {what} not found, and CI is set: browser tests must run in CI");
     }
-    eprintln!("skipping browser test {test}: {what} not found");
+    // Straight to stderr, past the test harness's capture, so the skip is seen.
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipping browser test {test}: {what} not found"
+    );
 }
 
 fn repo() -> PathBuf {
