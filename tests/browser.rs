@@ -351,6 +351,15 @@ where
     F: FnOnce(Client) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    with_browser_scripts(tools, true, body).await;
+}
+
+/// [`with_browser`], with JavaScript on or off.
+async fn with_browser_scripts<F, Fut>(tools: &Tools, scripts: bool, body: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let driver = Driver::start(tools);
     let profile = tempfile::tempdir().unwrap();
     let mut caps = serde_json::Map::new();
@@ -364,6 +373,7 @@ where
                 "--disable-component-update", "--disable-sync", "--window-size=1280,1024",
                 format!("--user-data-dir={}", profile.path().display()),
             ],
+            "prefs": { "profile.managed_default_content_settings.javascript": if scripts { 1 } else { 2 } },
         }),
     );
     let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -694,6 +704,55 @@ fn opened_from_disk_filters_work_and_search_falls_back_to_titles() {
             "{note}"
         );
     }));
+}
+
+#[test]
+fn without_javascript_the_home_page_lists_everything_and_links_facet_pages() {
+    let Some(tools) =
+        tools("without_javascript_the_home_page_lists_everything_and_links_facet_pages")
+    else {
+        return;
+    };
+    let _turn = one_at_a_time();
+    let site = shipped_site();
+    let model = model(site);
+    let server = StaticServer::start(site);
+    let home = server.url("/?countries=DK");
+    block_on(with_browser_scripts(
+        &tools,
+        false,
+        move |client| async move {
+            client.goto(&home).await.unwrap();
+            let panel = client.find(Locator::Css(".finder-filters")).await.unwrap();
+            assert!(
+                !panel.is_displayed().await.unwrap(),
+                "filters shown without scripts"
+            );
+            let browse = client.find(Locator::Css(".browse")).await.unwrap();
+            assert!(browse.is_displayed().await.unwrap());
+            // Every entry is listed (the query string does nothing without scripts).
+            let listed = client
+                .find_all(Locator::Css("li[data-entry]"))
+                .await
+                .unwrap();
+            assert_eq!(listed.len(), model.entries.len());
+            assert!(listed[listed.len() - 1].is_displayed().await.unwrap());
+            // The facet value pages are a click away, and they work.
+            client
+                .find(Locator::Css(".browse a[href=\"./countries/dk/\"]"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+            let dk = model.matching(&Filter::default().with("countries", &["DK"]));
+            let on_page = client
+                .find_all(Locator::Css("main li[data-entry]"))
+                .await
+                .unwrap();
+            assert_eq!(on_page.len(), dk.len());
+        },
+    ));
 }
 
 #[test]
