@@ -547,6 +547,7 @@ fn filters_denmark_commitment_employment() {
             query(&client).await,
             "?sectors=employment&clusters=commitment&countries=DK"
         );
+        js(&client, "window.scrollTo(0, 0); return true;").await;
         screenshot(&client, "home-filtered.png").await;
 
         // OR within a facet: add Sweden; then the kind filter.
