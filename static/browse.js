@@ -177,6 +177,7 @@
   var announceTimer = 0;
   var groupsBox = form.querySelector("[data-filter-groups]");
   var tickedEl = form.querySelector("[data-ticked]");
+  var whenFiltered = document.querySelector("[data-when-filtered]");
 
   /* The filter groups fold away on narrow screens (the list then starts near
      the top) and are always open on wide ones, where their toggle is hidden. */
@@ -265,6 +266,7 @@
     }
     if (emptyEl && emptyEl.hidden !== shown > 0) emptyEl.hidden = shown > 0;
     if (tickedEl) tickedEl.textContent = ticked ? "(" + ticked + " ticked)" : "";
+    if (whenFiltered) whenFiltered.hidden = all === null;
     announce(shown + (shown === 1 ? " entry shown" : " entries shown"), announceDelay || 0);
     api.lastUpdate = performance.now() - started;
     api.shown = shown;

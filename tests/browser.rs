@@ -571,7 +571,16 @@ fn filters_denmark_commitment_employment() {
         let shown_now: BTreeSet<String> = shown(&client).await.into_iter().collect();
         assert!(!england.is_empty() && england.iter().all(|e| shown_now.contains(e)));
 
-        // Clearing shows everything again.
+        // Clearing (from the link above the list) shows everything again.
+        let clear_above = client
+            .find(Locator::Css("[data-when-filtered] [data-clear]"))
+            .await
+            .unwrap();
+        assert!(clear_above.is_displayed().await.unwrap());
+        clear_above.click().await.unwrap();
+        assert_view(&client, &model, &Filter::default(), "cleared from above").await;
+        assert!(!clear_above.is_displayed().await.unwrap());
+        click_value(&client, "countries", "SE").await;
         client
             .find(Locator::Css("form[data-filters] [data-clear]"))
             .await
