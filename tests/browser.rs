@@ -11,7 +11,7 @@
 //! `CI` is set, where they fail. The accessibility test needs axe-core from
 //! `npm ci --prefix tests/browser` on the same terms. Screenshots go to
 //! `target/screenshots/`. The 18,000-entry filtering benchmark is `#[ignore]`d:
-//! `cargo test --release --test browser -- --ignored --nocapture`.
+//! `cargo test --test browser bench -- --ignored --nocapture`.
 
 #[path = "it/filter_model.rs"]
 mod filter_model;
@@ -1187,7 +1187,7 @@ fn median(values: &mut [f64]) -> f64 {
 /// handler ("script"), and to the next frame after it ("frame": style, layout
 /// and paint of the changed list included). Reported, not asserted.
 #[test]
-#[ignore = "benchmark: cargo test --release --test browser -- --ignored --nocapture"]
+#[ignore = "benchmark: cargo test --test browser bench -- --ignored --nocapture"]
 fn bench_filtering_18000_entries() {
     let Some(tools) = tools("bench_filtering_18000_entries") else {
         return;
