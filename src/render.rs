@@ -48,8 +48,20 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
 ];
 
 /// The built-in static files, compiled into the binary.
-pub const BUILTIN_STATIC: &[(&str, &[u8])] =
-    &[("style.css", include_bytes!("../static/style.css"))];
+pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../static/style.css")),
+    // Home-page filters and search, and filtered-view links on summary pages.
+    ("browse.js", include_bytes!("../static/browse.js")),
+    // MiniSearch (MIT), vendored from npm; loaded by browse.js when a reader searches.
+    (
+        "vendor/minisearch.min.js",
+        include_bytes!("../static/vendor/minisearch.min.js"),
+    ),
+    (
+        "vendor/minisearch.LICENSE.txt",
+        include_bytes!("../static/vendor/minisearch.LICENSE.txt"),
+    ),
+];
 
 /// Where a site's own templates and static files live, under its root.
 pub const TEMPLATES_DIR: &str = "templates";
@@ -247,6 +259,8 @@ pub enum Job {
     NotFound,
     /// `catalogue.json`.
     Json,
+    /// `search-index.json`, for the home page's search.
+    SearchIndex,
     /// A static file.
     Static(String),
     /// A publishing file: sitemap, robots.txt, feed, citation exports.
@@ -326,6 +340,7 @@ impl<'a> Renderer<'a> {
         let c = self.catalogue;
         let config = &c.config;
         let mut jobs = vec![Job::Home, Job::Summaries, Job::NotFound, Job::Json];
+        jobs.push(Job::SearchIndex);
         jobs.extend((0..config.kinds.len()).map(Job::Kind));
         jobs.extend((0..c.entries.len()).map(Job::Entry));
         for (fi, facet) in config.facets.iter().enumerate() {
@@ -609,6 +624,10 @@ impl<'a> Renderer<'a> {
             }
             Job::Publish(file) => {
                 write(file.path(), crate::publish::render(self, *file))?;
+                Ok(0)
+            }
+            Job::SearchIndex => {
+                write(crate::search::SEARCH_INDEX, crate::search::index_json(c))?;
                 Ok(0)
             }
             Job::Static(name) => {

@@ -66,6 +66,9 @@ pub struct FacetView<'a> {
     pub url: String,
     /// Values in display order.
     pub values: Vec<ValueView<'a>>,
+    /// Whether exact combinations of its values have pages, and so can be
+    /// filtered for on the home page ("exactly these values, no others").
+    pub exact: bool,
 }
 
 /// A vocabulary value.
@@ -81,6 +84,8 @@ pub struct ValueView<'a> {
     pub url: String,
     /// Hierarchy depth (0 = top level).
     pub depth: usize,
+    /// Parent value id, for hierarchies.
+    pub parent: Option<&'a str>,
     /// Entries under this value, its descendants included.
     pub count: usize,
 }
@@ -109,6 +114,9 @@ pub struct EntryItem<'a> {
     pub kind_label: &'a str,
     /// A short line of facet labels ("Denmark · Health").
     pub summary: String,
+    /// The entry's facet values for the home page's filters, as
+    /// `<facet>:<id>,<id> <facet>:<id>` (facets with no value left out).
+    pub facet_ids: String,
 }
 
 /// A group of entries of one kind.
@@ -209,6 +217,10 @@ pub struct CellView {
     pub rowspan: usize,
     /// Hierarchy indent.
     pub indent: usize,
+    /// The query string of the home page's filtered view showing exactly the
+    /// entries counted (`?sectors=health,education&exact=sectors&kind=practice`),
+    /// where filters can express the cell. Scripts point the link there.
+    pub filter: Option<String>,
 }
 
 /// A table row.
@@ -251,6 +263,88 @@ pub struct ChartBar {
     pub label: String,
     /// One value per series.
     pub values: Vec<usize>,
+}
+
+/// A filtered view of the home page: entries of the given kinds naming, for
+/// each facet listed, one of the values listed (or, for facets in `exact`,
+/// exactly those values and no others).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HomeFilter {
+    /// (facet index, value indices).
+    pub facets: Vec<(usize, Vec<usize>)>,
+    /// Facet indices matched exactly.
+    pub exact: Vec<usize>,
+    /// Kind indices; empty for all kinds.
+    pub kinds: Vec<usize>,
+}
+
+impl HomeFilter {
+    /// Entries naming `value` (or one of its parts) of `facet`.
+    pub fn value(facet: usize, value: usize) -> HomeFilter {
+        HomeFilter {
+            facets: vec![(facet, vec![value])],
+            ..HomeFilter::default()
+        }
+    }
+
+    /// Entries naming exactly `combination` of `facet`.
+    pub fn exactly(facet: usize, combination: &[usize]) -> HomeFilter {
+        HomeFilter {
+            facets: vec![(facet, combination.to_vec())],
+            exact: vec![facet],
+            kinds: Vec::new(),
+        }
+    }
+
+    /// The same filter limited to one kind.
+    pub fn of_kind(&self, kind: usize) -> HomeFilter {
+        HomeFilter {
+            kinds: vec![kind],
+            ..self.clone()
+        }
+    }
+
+    /// The query string, in the canonical order the home page writes too:
+    /// facets in declaration order, then `kind`, then `exact`.
+    pub fn query(&self, catalogue: &Catalogue) -> String {
+        let config = &catalogue.config;
+        let mut facets = self.facets.clone();
+        facets.sort_by_key(|(f, _)| *f);
+        let mut parts: Vec<String> = facets
+            .iter()
+            .map(|(fi, values)| {
+                let facet = &config.facets[*fi];
+                let ids: Vec<&str> = values
+                    .iter()
+                    .map(|&v| facet.values[v].id.as_str())
+                    .collect();
+                format!("{}={}", facet.name, ids.join(","))
+            })
+            .collect();
+        if !self.kinds.is_empty() {
+            let ids: Vec<&str> = self
+                .kinds
+                .iter()
+                .map(|&k| config.kinds[k].id.as_str())
+                .collect();
+            parts.push(format!("kind={}", ids.join(",")));
+        }
+        if !self.exact.is_empty() {
+            let mut exact = self.exact.clone();
+            exact.sort_unstable();
+            let names: Vec<&str> = exact
+                .iter()
+                .map(|&f| config.facets[f].name.as_str())
+                .collect();
+            parts.push(format!("exact={}", names.join(",")));
+        }
+        format!("?{}", parts.join("&"))
+    }
+}
+
+/// Whether a value has parts (the home page's filter for it then takes them in too).
+fn has_children(facet: &Facet, value: usize) -> bool {
+    facet.values.iter().any(|v| v.parent == Some(value))
 }
 
 impl CellView {
@@ -367,6 +461,7 @@ impl<'a> Views<'a> {
                 .iter()
                 .map(|&v| self.value(fi, v))
                 .collect(),
+            exact: facet.combination_pages,
         }
     }
 
@@ -380,6 +475,7 @@ impl<'a> Views<'a> {
             description: &value.description,
             url: value_url(facet, v),
             depth: value.depth,
+            parent: value.parent.map(|p| facet.values[p].id.as_str()),
             count: self.index.rolled_up[fi][v].len(),
         }
     }
@@ -402,6 +498,22 @@ impl<'a> Views<'a> {
                 );
             }
         }
+        let mut facet_ids = String::new();
+        for (fi, values) in entry.facets.iter().enumerate() {
+            let facet = &c.config.facets[fi];
+            for (i, &v) in values.iter().enumerate() {
+                if i == 0 {
+                    if !facet_ids.is_empty() {
+                        facet_ids.push(' ');
+                    }
+                    facet_ids.push_str(&facet.name);
+                    facet_ids.push(':');
+                } else {
+                    facet_ids.push(',');
+                }
+                facet_ids.push_str(&facet.values[v].id);
+            }
+        }
         EntryItem {
             id: &entry.id,
             title: &entry.title,
@@ -409,6 +521,7 @@ impl<'a> Views<'a> {
             kind: &kind.id,
             kind_label: &kind.singular,
             summary: parts.join(" · "),
+            facet_ids,
         }
     }
 
@@ -569,6 +682,21 @@ impl<'a> Views<'a> {
                 .map(|&n| CellView::number(n, href.clone().filter(|_| n > 0)))
                 .collect::<Vec<_>>()
         };
+        // Counts per kind, each also pointing at the home page filtered to that
+        // cell: the filter (if the cell can be expressed as one) and the kind.
+        let filtered = |counts: &[usize], href: &Option<String>, filter: Option<HomeFilter>| {
+            counts
+                .iter()
+                .zip(&spec.kinds)
+                .map(|(&n, &k)| CellView {
+                    filter: filter
+                        .as_ref()
+                        .filter(|_| n > 0)
+                        .map(|f| f.of_kind(k).query(c)),
+                    ..CellView::number(n, href.clone().filter(|_| n > 0))
+                })
+                .collect::<Vec<_>>()
+        };
         let (head, rows) = match table {
             Table::Combinations(t) => {
                 let facet = &config.facets[t.facet];
@@ -601,7 +729,11 @@ impl<'a> Views<'a> {
                             href: href.clone(),
                             ..CellView::header(name.clone())
                         });
-                        cells.extend(numbers(counts, &href));
+                        cells.extend(filtered(
+                            counts,
+                            &href,
+                            Some(HomeFilter::exactly(t.facet, combination)),
+                        ));
                         chart.bars.push(ChartBar {
                             label: name,
                             values: counts.clone(),
@@ -633,7 +765,11 @@ impl<'a> Views<'a> {
                     colspan: 2,
                     ..CellView::header("Total")
                 }];
-                cells.extend(numbers(&t.total, &None));
+                // The total of a kind is all its entries: its list page, or the filter.
+                cells.extend(t.total.iter().zip(&spec.kinds).map(|(&n, &k)| CellView {
+                    filter: (n > 0).then(|| HomeFilter::default().of_kind(k).query(c)),
+                    ..CellView::number(n, (n > 0).then(|| format!("{}/", config.kinds[k].dir)))
+                }));
                 rows.push(RowView {
                     role: "total",
                     cells,
@@ -653,7 +789,10 @@ impl<'a> Views<'a> {
                         indent: value.depth,
                         ..CellView::header(value.label.clone())
                     }];
-                    cells.extend(numbers(counts, &href));
+                    // A count is of entries naming the value itself; the filter for
+                    // a value with parts takes its parts in too, so it has none.
+                    let filter = (!has_children(facet, *v)).then(|| HomeFilter::value(t.facet, *v));
+                    cells.extend(filtered(counts, &href, filter));
                     chart.bars.push(ChartBar {
                         label: value.label.clone(),
                         values: counts.clone(),
@@ -697,8 +836,16 @@ impl<'a> Views<'a> {
                             indent: value.depth,
                             ..CellView::header(value.label.clone())
                         }];
-                        for (n, base) in counts.iter().zip(&t.base) {
-                            cells.push(CellView::number(n, href.clone().filter(|_| *n > 0)));
+                        let filter =
+                            (!has_children(facet, *v)).then(|| HomeFilter::value(t.facet, *v));
+                        for ((n, base), &k) in counts.iter().zip(&t.base).zip(&spec.kinds) {
+                            cells.push(CellView {
+                                filter: filter
+                                    .as_ref()
+                                    .filter(|_| *n > 0)
+                                    .map(|f| f.of_kind(k).query(c)),
+                                ..CellView::number(n, href.clone().filter(|_| *n > 0))
+                            });
                             cells.push(CellView::number(
                                 format!("{}%", summary::percent(*n, *base)),
                                 None,
@@ -739,9 +886,30 @@ impl<'a> Views<'a> {
                         ..CellView::header(value.label.clone())
                     }];
                     for (ci, cell) in t.cells[ri].iter().enumerate() {
+                        let column = &t.columns[ci];
                         let href = (!cell.is_empty())
-                            .then(|| pivot_cell_url(spec_id(c, si), rf, r, cf, &t.columns[ci]));
-                        cells.push(CellView::number(cell.len(), href));
+                            .then(|| pivot_cell_url(spec_id(c, si), rf, r, cf, column));
+                        // Cells count exact values; filters for values with parts take
+                        // the parts in too, so such cells keep only their list page.
+                        let expressible = t.row_facet != t.column_facet
+                            && !has_children(rf, r)
+                            && (t.by_combination || !has_children(cf, column[0]));
+                        let filter = (!cell.is_empty() && expressible).then(|| {
+                            let mut filter = if t.by_combination {
+                                HomeFilter::exactly(t.column_facet, column)
+                            } else {
+                                HomeFilter::value(t.column_facet, column[0])
+                            };
+                            filter.facets.push((t.row_facet, vec![r]));
+                            if spec.kinds.len() < config.kinds.len() {
+                                filter.kinds = spec.kinds.clone();
+                            }
+                            filter.query(c)
+                        });
+                        cells.push(CellView {
+                            filter,
+                            ..CellView::number(cell.len(), href)
+                        });
                     }
                     cells.push(CellView::number(t.row_totals[ri], None));
                     chart.bars.push(ChartBar {

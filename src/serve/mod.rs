@@ -337,7 +337,8 @@ impl Builder {
             .all(|u| same_but_body(&good.site.catalogue.entries[u.index], &u.entry));
         let (jobs, tables, to_render, render_all) = if model_unchanged {
             // Only bodies changed (or static files): the index, tables and every
-            // other page stay as they are; a body shows on its entry page alone.
+            // other page stay as they are; a body shows on its entry page and in
+            // the search index.
             for update in &updates {
                 good.site.catalogue.entries[update.index] = update.entry.clone();
             }
@@ -349,6 +350,10 @@ impl Builder {
                 .collect();
             jobs.extend(good.site.theme.statics.keys().cloned().map(Job::Static));
             let mut to_render: Vec<Job> = updates.iter().map(|u| Job::Entry(u.index)).collect();
+            // The search index holds the text of every body.
+            if !updates.is_empty() && jobs.contains(&Job::SearchIndex) {
+                to_render.push(Job::SearchIndex);
+            }
             if statics.is_some() {
                 to_render.extend(good.site.theme.statics.keys().cloned().map(Job::Static));
             }
@@ -885,6 +890,8 @@ impl Changes {
             }
             // Feeds, citations and the sitemap list entries, like catalogue.json.
             Job::Json | Job::Publish(_) => self.json,
+            // The search index holds bodies too, so any entry change touches it.
+            Job::SearchIndex => true,
             Job::Summaries | Job::Page(_) | Job::NotFound | Job::Static(_) => false,
         }
     }
