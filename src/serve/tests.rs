@@ -111,7 +111,8 @@ fn body_edit_re_renders_only_its_page() {
         &mut builder,
         &entries_changed(&["content/practices/p12.md"]),
     );
-    assert_eq!(changed, ["/practices/p12/"]);
+    // The page, and the search index, which holds every body's text.
+    assert_eq!(changed, ["/practices/p12/", "/search-index.json"]);
     assert_same_as_full_build(&builder, root);
 }
 
@@ -548,7 +549,7 @@ fn own_templates_make_value_changes_re_render_everything() {
             &mut builder,
             &entries_changed(&["content/practices/p12.md"])
         ),
-        ["/practices/p12/"]
+        ["/practices/p12/", "/search-index.json"]
     );
 }
 
