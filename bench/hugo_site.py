@@ -16,7 +16,7 @@ casebook does not write them.
 casebook still does more work than this Hugo site: three more facets
 (methods, leadership, funding), exact-combination pages, summary tables with
 CSV, pivot-cell pages, "more like this" on each entry, catalogue.json, and
-HTML sanitising of every body. The comparison therefore favours Hugo.
+checks of every link and vocabulary id. The comparison therefore favours Hugo.
 
 Only the standard library is used. The front-matter reader understands the
 flat `key: value` / `key: [a, b]` lines that generate.py writes, not YAML in
@@ -35,7 +35,7 @@ TAXONOMIES = ("countries", "sectors", "clusters")
 CONFIG = """\
 baseURL = "/"
 title = {title}
-languageCode = "en"
+locale = "en"
 disableKinds = ["rss", "sitemap", "robotsTXT", "404"]
 enableRobotsTXT = false
 disableAliases = true
@@ -67,6 +67,17 @@ LAYOUTS = {
 <meta name="generator" content="hugo">
 </head>
 <body>
+{{ partialCached "nav.html" . }}
+<main id="main">
+{{ block "main" . }}{{ end }}
+</main>
+<footer class="site-footer"><p>{{ site.Title }} · {{ len site.RegularPages }} entries · Built with Hugo.</p></footer>
+</body>
+</html>
+""",
+    # The same on every page, so rendered once: `range site.Sections` walks the
+    # page tree each time it is called, which made every page cost O(N).
+    "_partials/nav.html": """\
 <header class="site-header">
   <a class="site-title" href="{{ "/" | relURL }}">{{ site.Title }}</a>
   <nav aria-label="Main"><ul class="nav">
@@ -78,12 +89,6 @@ LAYOUTS = {
   {{ range $name, $terms := site.Taxonomies }}<li><a href="{{ printf "/%s/" $name | relURL }}">{{ $name | humanize }}</a></li>
   {{ end }}
 </ul></nav>
-<main id="main">
-{{ block "main" . }}{{ end }}
-</main>
-<footer class="site-footer"><p>{{ site.Title }} · {{ len site.RegularPages }} entries · Built with Hugo.</p></footer>
-</body>
-</html>
 """,
     "_partials/entry_list.html": """\
 <ul class="entry-list">
@@ -100,7 +105,7 @@ LAYOUTS = {
   <h2>All entries</h2>
   {{ range site.Sections }}
   <h3>{{ .Title }} <span class="count">({{ len .Pages }})</span></h3>
-  {{ partial "entry_list.html" .Pages.ByTitle }}
+  {{ partial "entry_list.html" .Pages }}
   {{ end }}
 </section>
 {{ end }}
@@ -109,7 +114,7 @@ LAYOUTS = {
 {{ define "main" }}
 <h1>{{ .Title }}</h1>
 <p>{{ len .Pages }} entries in the catalogue.</p>
-{{ partial "entry_list.html" .Pages.ByTitle }}
+{{ partial "entry_list.html" .Pages }}
 {{ end }}
 """,
     "taxonomy.html": """\
@@ -132,7 +137,7 @@ LAYOUTS = {
 {{ range .Pages.GroupBy "Section" }}
 <section class="group">
   <h2>{{ .Key | humanize }} <span class="count">({{ len .Pages }})</span></h2>
-  {{ partial "entry_list.html" .Pages.ByTitle }}
+  {{ partial "entry_list.html" .Pages }}
 </section>
 {{ end }}
 {{ end }}
