@@ -42,6 +42,9 @@ pub struct Config {
     pub facets: Vec<Facet>,
     /// Summary tables to build.
     pub summaries: Vec<SummarySpec>,
+    /// Kinds whose entries are cited works (kind indices, in kind order): they get a
+    /// Cite block and go into `literature.bib` and `literature.json`.
+    pub citations: Vec<usize>,
     /// Any other top-level keys, passed to templates as `site.extra`.
     pub extra: serde_json::Map<String, Json>,
 }
@@ -55,6 +58,7 @@ const KNOWN_KEYS: &[&str] = &[
     "kinds",
     "facets",
     "summaries",
+    "citations",
 ];
 
 #[derive(Deserialize)]
@@ -71,6 +75,7 @@ struct RawConfig {
     facets: IndexMap<String, Json>,
     #[serde(default)]
     summaries: Vec<RawSummary>,
+    citations: Option<RawCitations>,
     #[serde(flatten)]
     extra: serde_json::Map<String, Json>,
 }
@@ -157,30 +162,39 @@ impl Problems<'_> {
     }
 }
 
-/// Finds `path[0]:`, then `path[1]` after it, and so on; the last element may be any token.
+/// Finds `path[0]:`, then `path[1]` after it, and so on. Each step matches a
+/// `key:` line or, failing that, the key as a token (`{ id: GB-ENG, ... }`).
 pub fn locate_nested(source: &str, path: &[&str]) -> Option<Position> {
     let mut from_line = 0;
     let mut found = None;
-    for (depth, key) in path.iter().enumerate() {
-        let last = depth + 1 == path.len();
+    for key in path {
+        let key_forms = [
+            format!("{key}:"),
+            format!("- {key}:"),
+            format!("\"{key}\":"),
+        ];
         let mut hit = None;
         for (i, line) in source.lines().enumerate().skip(from_line) {
             let trimmed = line.trim_start();
             let indent = line.len() - trimmed.len();
-            let key_form = [format!("{key}:"), format!("- {key}:"), format!("\"{key}\":")];
-            if key_form.iter().any(|k| trimmed.starts_with(k.as_str())) {
-                hit = Some(Position { line: i + 1, col: indent + 1 });
+            if key_forms.iter().any(|k| trimmed.starts_with(k.as_str())) {
+                hit = Some((
+                    Position {
+                        line: i + 1,
+                        col: indent + 1,
+                    },
+                    false,
+                ));
                 break;
             }
-            if last {
-                if let Some(col) = token_in_line(line, key) {
-                    hit = Some(Position { line: i + 1, col });
-                    break;
-                }
+            if let Some(col) = token_in_line(line, key) {
+                hit = Some((Position { line: i + 1, col }, true));
+                break;
             }
         }
-        let pos = hit?;
-        from_line = pos.line - 1 + usize::from(!last);
+        let (pos, same_line) = hit?;
+        // A key on its own line: what is nested under it starts on the next line.
+        from_line = if same_line { pos.line - 1 } else { pos.line };
         found = Some(pos);
     }
     found
@@ -211,7 +225,10 @@ impl Config {
                 Err(e) => {
                     return Err(vec![Diagnostic::error(
                         CONFIG_FILE,
-                        format!("file is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+                        format!(
+                            "file is not valid UTF-8 (byte {})",
+                            e.utf8_error().valid_up_to()
+                        ),
                     )])
                 }
             },
@@ -262,7 +279,8 @@ impl Config {
             p.error(Some(Position { line: 1, col: 1 }), "missing `title`".into());
             String::new()
         });
-        let (base_url, base_path) = match normalise_base_url(raw.base_url.as_deref().unwrap_or("/")) {
+        let (base_url, base_path) = match normalise_base_url(raw.base_url.as_deref().unwrap_or("/"))
+        {
             Ok(v) => v,
             Err(msg) => {
                 p.error(p.find(&["base_url"]), msg);
@@ -273,6 +291,7 @@ impl Config {
         let kinds = check_kinds(&mut p, raw.kinds.unwrap_or_default());
         let facets = check_facets(&mut p, &raw.facets, &kinds);
         let summaries = check_summaries(&mut p, raw.summaries, &kinds, &facets);
+        let citations = check_citations(&mut p, raw.citations, &kinds);
         let mut facets = facets;
         for summary in &summaries {
             match summary.shape {
@@ -299,6 +318,7 @@ impl Config {
             kinds,
             facets,
             summaries,
+            citations,
             extra: raw.extra,
         };
         Ok((config, p.list))
@@ -354,7 +374,10 @@ pub fn normalise_base_url(url: &str) -> Result<(String, String), String> {
 
 fn check_kinds(p: &mut Problems, raw: Vec<RawKind>) -> Vec<Kind> {
     if raw.is_empty() {
-        p.error(p.find(&["kinds"]), "`kinds` must list at least one kind of entry".into());
+        p.error(
+            p.find(&["kinds"]),
+            "`kinds` must list at least one kind of entry".into(),
+        );
     }
     let mut kinds = Vec::new();
     let mut seen_ids = HashSet::new();
@@ -362,7 +385,10 @@ fn check_kinds(p: &mut Problems, raw: Vec<RawKind>) -> Vec<Kind> {
     for k in raw {
         let pos = p.find(&["kinds", &k.id]);
         if !is_valid_id(&k.id) {
-            p.error(pos, format!("kind id {:?} must be letters, digits, '-' or '_'", k.id));
+            p.error(
+                pos,
+                format!("kind id {:?} must be letters, digits, '-' or '_'", k.id),
+            );
         }
         if !seen_ids.insert(k.id.clone()) {
             p.error(pos, format!("kind {:?} is declared twice", k.id));
@@ -420,7 +446,9 @@ fn check_facets(p: &mut Problems, raw: &IndexMap<String, Json>, kinds: &[Kind]) 
         {
             p.error(
                 pos,
-                format!("{name:?} cannot be a facet name: it is reserved or used by a kind's folder"),
+                format!(
+                    "{name:?} cannot be a facet name: it is reserved or used by a kind's folder"
+                ),
             );
             continue;
         }
@@ -471,7 +499,9 @@ fn check_facets(p: &mut Problems, raw: &IndexMap<String, Json>, kinds: &[Kind]) 
             if !is_valid_id(&id) {
                 p.error(
                     vpos,
-                    format!("value id {id:?} in `{name}` may use only letters, digits, '-' and '_'"),
+                    format!(
+                        "value id {id:?} in `{name}` may use only letters, digits, '-' and '_'"
+                    ),
                 );
                 continue;
             }
@@ -564,7 +594,8 @@ fn display_order(values: &[VocabValue]) -> Vec<usize> {
 
 /// `" (did you mean \"x\"?)"` or nothing.
 pub fn did_you_mean(near: Option<&str>) -> String {
-    near.map(|n| format!(" (did you mean {n:?}?)")).unwrap_or_default()
+    near.map(|n| format!(" (did you mean {n:?}?)"))
+        .unwrap_or_default()
 }
 
 fn check_summaries(
@@ -579,7 +610,13 @@ fn check_summaries(
     for s in raw {
         let pos = p.find(&["summaries", &s.id]);
         if !is_valid_id(&s.id) {
-            p.error(pos, format!("summary id {:?} may use only letters, digits, '-' and '_'", s.id));
+            p.error(
+                pos,
+                format!(
+                    "summary id {:?} may use only letters, digits, '-' and '_'",
+                    s.id
+                ),
+            );
             continue;
         }
         if !seen.insert(s.id.to_lowercase()) {
@@ -588,7 +625,10 @@ fn check_summaries(
         }
         let resolve_facet = |p: &mut Problems, key: &str, name: Option<&String>| -> Option<usize> {
             let Some(name) = name else {
-                p.error(pos, format!("summary {:?} needs `{key}:` naming a facet", s.id));
+                p.error(
+                    pos,
+                    format!("summary {:?} needs `{key}:` naming a facet", s.id),
+                );
                 return None;
             };
             let found = facets.iter().position(|f| &f.name == name);
@@ -658,6 +698,46 @@ fn check_summaries(
     out
 }
 
+/// `citations:` as written: one kind id or a list of them.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawCitations {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// The kinds named by `citations:`. Without the setting, the kind with id
+/// `literature` is cited if there is one; `citations: []` turns citations off.
+fn check_citations(p: &mut Problems, raw: Option<RawCitations>, kinds: &[Kind]) -> Vec<usize> {
+    let names = match raw {
+        None => {
+            return kinds
+                .iter()
+                .position(|k| k.id == "literature")
+                .into_iter()
+                .collect()
+        }
+        Some(RawCitations::One(id)) => vec![id],
+        Some(RawCitations::Many(ids)) => ids,
+    };
+    let mut out = Vec::new();
+    for name in names {
+        match kinds.iter().position(|k| k.id == name) {
+            Some(i) => out.push(i),
+            None => p.error(
+                p.find(&["citations", &name]),
+                format!(
+                    "`citations` names unknown kind {name:?}{}",
+                    did_you_mean(suggest(&name, kinds.iter().map(|k| k.id.as_str())))
+                ),
+            ),
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -672,7 +752,11 @@ mod tests {
         );
         let (config, _) = Config::parse(&src).unwrap();
         let f = &config.facets[0];
-        let order: Vec<&str> = f.display_order.iter().map(|&i| f.values[i].id.as_str()).collect();
+        let order: Vec<&str> = f
+            .display_order
+            .iter()
+            .map(|&i| f.values[i].id.as_str())
+            .collect();
         assert_eq!(order, ["GB", "GB-ENG", "GB-SCT", "DK"]);
         assert_eq!(f.values[1].depth, 1);
         assert_eq!(f.singular, "country");
@@ -684,7 +768,11 @@ mod tests {
         let errs = Config::parse(&src).unwrap_err();
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].line, Some(7));
-        assert!(errs[0].message.contains("unknown parent \"GBR\""), "{}", errs[0].message);
+        assert!(
+            errs[0].message.contains("unknown parent \"GBR\""),
+            "{}",
+            errs[0].message
+        );
         assert!(errs[0].message.contains("did you mean \"GB\""));
     }
 
@@ -693,10 +781,33 @@ mod tests {
         assert_eq!(normalise_base_url("/").unwrap(), ("/".into(), "/".into()));
         assert_eq!(
             normalise_base_url("https://example.org/catalogue").unwrap(),
-            ("https://example.org/catalogue/".into(), "/catalogue/".into())
+            (
+                "https://example.org/catalogue/".into(),
+                "/catalogue/".into()
+            )
         );
         assert!(normalise_base_url("example.org").is_err());
         assert!(normalise_base_url("https://").is_err());
+    }
+
+    #[test]
+    fn citations_default_to_the_literature_kind_and_can_be_set() {
+        let two = MINIMAL.replace(
+            "kinds:\n",
+            "kinds:\n  - { id: literature, label: Articles, dir: literature }\n",
+        );
+        assert_eq!(Config::parse(&two).unwrap().0.citations, [0]);
+        assert!(Config::parse(MINIMAL).unwrap().0.citations.is_empty());
+        let off = format!("{two}citations: []\n");
+        assert!(Config::parse(&off).unwrap().0.citations.is_empty());
+        let chosen = format!("{two}citations: practice\n");
+        assert_eq!(Config::parse(&chosen).unwrap().0.citations, [1]);
+        let wrong = format!("{two}citations: [practise]\n");
+        let errs = Config::parse(&wrong).unwrap_err();
+        assert!(
+            errs[0].message.contains("did you mean \"practice\""),
+            "{errs:?}"
+        );
     }
 
     #[test]

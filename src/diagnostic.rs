@@ -102,7 +102,11 @@ impl fmt::Display for Diagnostic {
             let text = text.replace('\t', " ");
             writeln!(f, " {gutter} | {text}")?;
             if let Some(col) = self.col {
-                let caret_pad: String = text.chars().take(col.saturating_sub(1)).map(|_| ' ').collect();
+                let caret_pad: String = text
+                    .chars()
+                    .take(col.saturating_sub(1))
+                    .map(|_| ' ')
+                    .collect();
                 writeln!(f, " {pad} | {caret_pad}^")?;
             }
         }
@@ -143,9 +147,8 @@ pub fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
 /// Sorts diagnostics by file, then position, then message, errors first within a spot.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        (&a.path, a.line, a.col, a.severity, &a.message).cmp(&(
-            &b.path, b.line, b.col, b.severity, &b.message,
-        ))
+        (&a.path, a.line, a.col, a.severity, &a.message)
+            .cmp(&(&b.path, b.line, b.col, b.severity, &b.message))
     });
 }
 

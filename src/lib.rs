@@ -7,14 +7,18 @@
 //! the live preview in [`serve`] reuses it.
 #![deny(missing_docs)]
 
+pub mod cite;
 pub mod config;
 pub mod diagnostic;
 pub mod index;
+pub mod lint;
 pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod output;
+pub mod publish;
 pub mod render;
+pub mod scaffold;
 pub mod summary;
 pub mod view;
 pub mod yaml;
@@ -31,7 +35,7 @@ use render::{Renderer, Sink, Theme};
 /// The outcome of a successful build or check.
 #[derive(Debug, Clone)]
 pub struct Report {
-    /// Entries per kind, in kind order: (plural label, count).
+    /// Entries per kind, in kind order: (label, count); the label is singular for one.
     pub kinds: Vec<(String, usize)>,
     /// Free pages.
     pub free_pages: usize,
@@ -58,7 +62,9 @@ impl Report {
             .iter()
             .map(|(label, n)| format!("{n} {}", label.to_lowercase()))
             .collect();
-        format!("{} entries ({})", self.entries(), parts.join(", "))
+        let total = self.entries();
+        let noun = if total == 1 { "entry" } else { "entries" };
+        format!("{total} {noun} ({})", parts.join(", "))
     }
 }
 
@@ -82,7 +88,12 @@ impl Site {
         match (loaded, theme) {
             (Ok((catalogue, warnings)), Ok(theme)) => {
                 let index = Index::build(&catalogue);
-                Ok(Site { catalogue, index, theme, warnings })
+                Ok(Site {
+                    catalogue,
+                    index,
+                    theme,
+                    warnings,
+                })
             }
             (loaded, theme) => {
                 let mut errors = loaded.err().unwrap_or_default();
@@ -107,7 +118,10 @@ impl Site {
                 .kinds
                 .iter()
                 .enumerate()
-                .map(|(i, k)| (k.label.clone(), self.index.by_kind[i].len()))
+                .map(|(i, k)| {
+                    let n = self.index.by_kind[i].len();
+                    (if n == 1 { k.singular.clone() } else { k.label.clone() }, n)
+                })
                 .collect(),
             free_pages: self.catalogue.pages.len(),
             pages: stats.pages,
@@ -134,10 +148,23 @@ pub const DEFAULT_OUTPUT: &str = "public";
 /// previous output stays as it was.
 pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, Vec<Diagnostic>> {
     let started = Instant::now();
-    let output = options.output.clone().unwrap_or_else(|| root.join(DEFAULT_OUTPUT));
+    let output = options
+        .output
+        .clone()
+        .unwrap_or_else(|| root.join(DEFAULT_OUTPUT));
     output::check_output(root, &output).map_err(|e| vec![e])?;
-    let site = Site::load(root, &LoadOptions { base_url: options.base_url.clone() })?;
-    let io_error = |e: std::io::Error| vec![Diagnostic::error(&output, format!("cannot write output: {e}"))];
+    let site = Site::load(
+        root,
+        &LoadOptions {
+            base_url: options.base_url.clone(),
+        },
+    )?;
+    let io_error = |e: std::io::Error| {
+        vec![Diagnostic::error(
+            &output,
+            format!("cannot write output: {e}"),
+        )]
+    };
     let staging = output::Staging::create(&output).map_err(io_error)?;
     let stats = site.render(&output::DiskSink::new(staging.dir()))?;
     staging.commit().map_err(io_error)?;
@@ -159,5 +186,11 @@ pub fn check(root: &Path) -> Result<Report, Vec<Diagnostic>> {
         }
     }
     site.render(&Discard)?;
-    Ok(site.report(started, render::RenderStats::default()))
+    let mut report = site.report(started, render::RenderStats::default());
+    // Advice for authors (coding gaps, unused vocabulary) is given by check only.
+    report
+        .warnings
+        .extend(lint::advise(root, &site.catalogue, &site.index));
+    diagnostic::sort(&mut report.warnings);
+    Ok(report)
 }

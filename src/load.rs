@@ -71,11 +71,18 @@ pub fn load(
     }
 
     entries.sort_by(|a, b| {
-        (a.entry.kind, natural_key(&a.entry.id), &a.entry.id).cmp(&(
-            b.entry.kind,
-            natural_key(&b.entry.id),
-            &b.entry.id,
-        ))
+        (
+            a.entry.kind,
+            natural_key(&a.entry.id),
+            &a.entry.id,
+            &a.entry.source,
+        )
+            .cmp(&(
+                b.entry.kind,
+                natural_key(&b.entry.id),
+                &b.entry.id,
+                &b.entry.source,
+            ))
     });
     check_unique_ids(&entries, &mut diagnostics);
     check_page_slugs(&config, &pages, &mut diagnostics);
@@ -95,12 +102,19 @@ pub fn load(
         .iter()
         .map(|e| format!("{}/{}/", config.kinds[e.entry.kind].dir, e.entry.slug))
         .collect();
-    let resolver = |id: &str| by_slug.get(&id.to_lowercase()).map(|&i| urls[i].clone());
+    let by_source = source_urls(&entries, &urls, &pages);
+    let links_from = |source: &Path| FileLinks {
+        by_slug: &by_slug,
+        urls: &urls,
+        by_source: &by_source,
+        dir: source.parent().map(Path::to_path_buf).unwrap_or_default(),
+    };
     let allow_raw = config.allow_raw_html;
     let rendered: Vec<(Entry, Vec<Diagnostic>)> = entries
         .into_par_iter()
         .map(|parsed| {
             let mut entry = parsed.entry;
+            let resolver = links_from(&entry.source);
             let r = markdown::render(&parsed.body, "../../", &resolver, allow_raw);
             let warnings = link_warnings(&entry.source, &parsed.text, entry.body_line, &r);
             entry.body_html = r.html;
@@ -115,16 +129,19 @@ pub fn load(
     let mut pages: Vec<Page> = pages
         .into_iter()
         .map(|(mut page, markdown)| {
+            let resolver = links_from(&page.source);
             let r = markdown::render(&markdown, "../", &resolver, allow_raw);
-            diagnostics.extend(link_warnings(&page.source, &markdown, 1, &r).into_iter().map(
-                |mut d| {
-                    // Positions were found in the body alone, not the whole file.
-                    d.line = None;
-                    d.col = None;
-                    d.excerpt = None;
-                    d
-                },
-            ));
+            diagnostics.extend(
+                link_warnings(&page.source, &markdown, 1, &r)
+                    .into_iter()
+                    .map(|mut d| {
+                        // Positions were found in the body alone, not the whole file.
+                        d.line = None;
+                        d.col = None;
+                        d.excerpt = None;
+                        d
+                    }),
+            );
             page.body_html = r.html;
             page
         })
@@ -222,7 +239,11 @@ fn walk_markdown(
 }
 
 /// Every entry file, by kind, in a stable order.
-pub fn discover(root: &Path, config: &Config, diagnostics: &mut Vec<Diagnostic>) -> Vec<ContentFile> {
+pub fn discover(
+    root: &Path,
+    config: &Config,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<ContentFile> {
     let content = root.join(CONTENT_DIR);
     if !content.is_dir() {
         diagnostics.push(Diagnostic::warning(
@@ -264,20 +285,37 @@ pub struct ParsedEntry {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// Turns CRLF and lone CR line endings into LF, so that line numbers from the YAML
+/// parser (which counts a lone CR as a line break) match the lines we print.
+pub fn normalise_newlines(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
 fn read_text(path: &Path, relative: &Path) -> Result<String, Vec<Diagnostic>> {
     let bytes = std::fs::read(path)
         .map_err(|e| vec![Diagnostic::error(relative, format!("cannot read: {e}"))])?;
-    String::from_utf8(bytes).map_err(|e| {
-        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
-        let col = valid.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
-        vec![Diagnostic::error(relative, "file is not valid UTF-8 text (save it as UTF-8)")
-            .at(Some(Position { line, col }), None)]
-    })
+    String::from_utf8(bytes)
+        .map(normalise_newlines)
+        .map_err(|e| {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            let col = valid.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+            vec![
+                Diagnostic::error(relative, "file is not valid UTF-8 text (save it as UTF-8)")
+                    .at(Some(Position { line, col }), None),
+            ]
+        })
 }
 
 /// Reads and checks one entry file.
-pub fn read_entry(root: &Path, config: &Config, file: &ContentFile) -> Result<ParsedEntry, Vec<Diagnostic>> {
+pub fn read_entry(
+    root: &Path,
+    config: &Config,
+    file: &ContentFile,
+) -> Result<ParsedEntry, Vec<Diagnostic>> {
     let _ = root;
     let text = read_text(&file.path, &file.relative)?;
     parse_entry(config, file.kind, &file.relative, text)
@@ -350,9 +388,7 @@ fn type_name(value: &Json) -> &'static str {
 }
 
 /// Parses the front matter of a file into a mapping, or explains why it is not one.
-fn front_matter_map(
-    p: &mut FileProblems,
-) -> Option<Map<String, Json>> {
+fn front_matter_map(p: &mut FileProblems) -> Option<Map<String, Json>> {
     match yaml::to_json(p.yaml) {
         Ok(Json::Object(map)) => Some(map),
         Ok(Json::Null) => {
@@ -365,13 +401,18 @@ fn front_matter_map(
         Ok(other) => {
             p.error(
                 Some(Position { line: 1, col: 1 }),
-                format!("front matter must be a mapping of `key: value` lines, found {}", type_name(&other)),
+                format!(
+                    "front matter must be a mapping of `key: value` lines, found {}",
+                    type_name(&other)
+                ),
             );
             None
         }
         Err(e) => {
             let mut message = format!("invalid YAML: {}", e.message);
-            if p.yaml.contains('\t') && e.message.contains("tab") || p.yaml.lines().any(|l| l.starts_with('\t')) {
+            if p.yaml.contains('\t') && e.message.contains("tab")
+                || p.yaml.lines().any(|l| l.starts_with('\t'))
+            {
                 message.push_str(" (YAML does not allow tabs for indentation; use spaces)");
             }
             p.error(e.position, message);
@@ -387,6 +428,7 @@ pub fn parse_entry(
     relative: &Path,
     text: String,
 ) -> Result<ParsedEntry, Vec<Diagnostic>> {
+    let text = normalise_newlines(text);
     let fm = split(relative, &text)?;
     let mut p = FileProblems {
         relative,
@@ -419,7 +461,10 @@ pub fn parse_entry(
             None
         }
         Some(other) => {
-            p.error(p.value(ID), format!("id must be text, found {}", type_name(other)));
+            p.error(
+                p.value(ID),
+                format!("id must be text, found {}", type_name(other)),
+            );
             None
         }
         None => {
@@ -436,7 +481,10 @@ pub fn parse_entry(
         Some(other) => {
             p.error(
                 p.value(TITLE),
-                format!("title must be text, found {} (quote it if it contains ':' or starts with '[')", type_name(other)),
+                format!(
+                    "title must be text, found {} (quote it if it contains ':' or starts with '[')",
+                    type_name(other)
+                ),
             );
             None
         }
@@ -468,13 +516,18 @@ pub fn parse_entry(
             }
             continue;
         }
-        let facet = config.facets.iter().position(|f| &f.name == key).map(|i| (i, false)).or_else(|| {
-            config
-                .facets
-                .iter()
-                .position(|f| &f.singular == key && f.singular != f.name)
-                .map(|i| (i, true))
-        });
+        let facet = config
+            .facets
+            .iter()
+            .position(|f| &f.name == key)
+            .map(|i| (i, false))
+            .or_else(|| {
+                config
+                    .facets
+                    .iter()
+                    .position(|f| &f.singular == key && f.singular != f.name)
+                    .map(|i| (i, true))
+            });
         let Some((fi, singular)) = facet else {
             if let Some(near) = suggest(key, config.facets.iter().map(|f| f.name.as_str())) {
                 p.warning(
@@ -486,7 +539,13 @@ pub fn parse_entry(
             continue;
         };
         if let Some(other) = &facet_keys_seen[fi] {
-            p.error(p.key(key), format!("`{key}` and `{other}` both set {}; use one", config.facets[fi].name));
+            p.error(
+                p.key(key),
+                format!(
+                    "`{key}` and `{other}` both set {}; use one",
+                    config.facets[fi].name
+                ),
+            );
             continue;
         }
         facet_keys_seen[fi] = Some(key.clone());
@@ -542,7 +601,10 @@ fn read_related(p: &mut FileProblems, value: &Json, out: &mut Vec<(String, Optio
         Json::Null => {}
         other => p.error(
             p.value(RELATED),
-            format!("`related` must be a list of entry ids, found {}", type_name(other)),
+            format!(
+                "`related` must be a list of entry ids, found {}",
+                type_name(other)
+            ),
         ),
     }
 }
@@ -570,7 +632,11 @@ fn read_facet_values(
         other => {
             p.error(
                 p.value(key),
-                format!("`{key}` must be a list of {} ids, found {}", facet.singular, type_name(other)),
+                format!(
+                    "`{key}` must be a list of {} ids, found {}",
+                    facet.singular,
+                    type_name(other)
+                ),
             );
             return Vec::new();
         }
@@ -591,7 +657,10 @@ fn read_facet_values(
         match facet.by_id.get(id) {
             Some(&vi) => {
                 if values.contains(&vi) {
-                    p.warning(p.item(key, id), format!("{} {id:?} is listed twice", facet.singular));
+                    p.warning(
+                        p.item(key, id),
+                        format!("{} {id:?} is listed twice", facet.singular),
+                    );
                 } else {
                     values.push(vi);
                 }
@@ -610,14 +679,19 @@ fn read_facet_values(
 }
 
 fn check_unique_ids(entries: &[ParsedEntry], diagnostics: &mut Vec<Diagnostic>) {
-    let mut first: HashMap<String, usize> = HashMap::new();
+    // Group entries by URL slug; every member of a group of two or more is reported,
+    // each naming the others, since casebook cannot know which file is the newer one.
+    let mut groups: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, parsed) in entries.iter().enumerate() {
-        let e = &parsed.entry;
-        match first.get(&e.slug) {
-            None => {
-                first.insert(e.slug.clone(), i);
-            }
-            Some(&j) => {
+        groups.entry(&parsed.entry.slug).or_default().push(i);
+    }
+    let mut clashes: Vec<&Vec<usize>> = groups.values().filter(|g| g.len() > 1).collect();
+    clashes.sort();
+    for group in clashes {
+        for &i in group {
+            let parsed = &entries[i];
+            let e = &parsed.entry;
+            for &j in group.iter().filter(|&&j| j != i) {
                 let other = &entries[j].entry;
                 let message = if other.id == e.id {
                     format!(
@@ -634,7 +708,8 @@ fn check_unique_ids(entries: &[ParsedEntry], diagnostics: &mut Vec<Diagnostic>) 
                     )
                 };
                 diagnostics.push(
-                    Diagnostic::error(&e.source, message).at(parsed.id_position, Some(&parsed.text)),
+                    Diagnostic::error(&e.source, message)
+                        .at(parsed.id_position, Some(&parsed.text)),
                 );
             }
         }
@@ -645,17 +720,30 @@ fn check_page_slugs(config: &Config, pages: &[(Page, String)], diagnostics: &mut
     let mut seen = HashMap::new();
     for (page, _) in pages {
         let taken = RESERVED_SEGMENTS.contains(&page.slug.as_str())
-            || config.kinds.iter().any(|k| k.dir.eq_ignore_ascii_case(&page.slug))
-            || config.facets.iter().any(|f| f.name.eq_ignore_ascii_case(&page.slug));
+            || config
+                .kinds
+                .iter()
+                .any(|k| k.dir.eq_ignore_ascii_case(&page.slug))
+            || config
+                .facets
+                .iter()
+                .any(|f| f.name.eq_ignore_ascii_case(&page.slug));
         if taken {
             diagnostics.push(Diagnostic::error(
                 &page.source,
-                format!("page URL /{}/ is already used by the site; rename the file", page.slug),
+                format!(
+                    "page URL /{}/ is already used by the site; rename the file",
+                    page.slug
+                ),
             ));
         } else if let Some(other) = seen.insert(page.slug.clone(), page.source.clone()) {
             diagnostics.push(Diagnostic::error(
                 &page.source,
-                format!("page URL /{}/ is also used by {}", page.slug, diagnostic::display_path(&other)),
+                format!(
+                    "page URL /{}/ is also used by {}",
+                    page.slug,
+                    diagnostic::display_path(&other)
+                ),
             ));
         }
     }
@@ -674,8 +762,11 @@ fn resolve_related(
                 Some(&j) if ids[j] == *id => {
                     if j == i {
                         diagnostics.push(
-                            Diagnostic::warning(&parsed.entry.source, format!("entry lists itself as related ({id:?})"))
-                                .at(*pos, Some(&parsed.text)),
+                            Diagnostic::warning(
+                                &parsed.entry.source,
+                                format!("entry lists itself as related ({id:?})"),
+                            )
+                            .at(*pos, Some(&parsed.text)),
                         );
                     } else if !related.contains(&j) {
                         related.push(j);
@@ -684,7 +775,10 @@ fn resolve_related(
                 Some(&j) => diagnostics.push(
                     Diagnostic::error(
                         &parsed.entry.source,
-                        format!("related entry {id:?} does not exist (did you mean {:?}?)", ids[j]),
+                        format!(
+                            "related entry {id:?} does not exist (did you mean {:?}?)",
+                            ids[j]
+                        ),
                     )
                     .at(*pos, Some(&parsed.text)),
                 ),
@@ -705,14 +799,79 @@ fn resolve_related(
     }
 }
 
-fn link_warnings(source: &Path, text: &str, body_line: usize, r: &markdown::Rendered) -> Vec<Diagnostic> {
+/// Resolves the links of one file: bare ids to entries, and relative paths to
+/// Markdown files (`../practices/p12-recovery.md`) to the entry or page made from
+/// that file.
+struct FileLinks<'a> {
+    by_slug: &'a HashMap<String, usize>,
+    urls: &'a [String],
+    by_source: &'a HashMap<String, String>,
+    /// Folder of the file being rendered, relative to the site root.
+    dir: PathBuf,
+}
+
+impl markdown::LinkResolver for FileLinks<'_> {
+    fn entry_url(&self, id: &str) -> Option<String> {
+        self.by_slug
+            .get(&id.to_lowercase())
+            .map(|&i| self.urls[i].clone())
+    }
+
+    fn file_url(&self, path: &str) -> Option<String> {
+        let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+        self.by_source
+            .get(&normalised_source(&self.dir.join(decoded.as_ref())))
+            .cloned()
+    }
+}
+
+/// A relative path with `.` and `..` resolved, `/`-separated, for comparing sources.
+fn normalised_source(path: &Path) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                parts.pop();
+            }
+            std::path::Component::Normal(part) => parts.push(part.to_string_lossy().into_owned()),
+            _ => {}
+        }
+    }
+    parts.join("/")
+}
+
+/// Source file → site-relative URL, for every entry and free page.
+fn source_urls(
+    entries: &[ParsedEntry],
+    urls: &[String],
+    pages: &[(Page, String)],
+) -> HashMap<String, String> {
+    let mut map: HashMap<String, String> = entries
+        .iter()
+        .zip(urls)
+        .map(|(e, url)| (normalised_source(&e.entry.source), url.clone()))
+        .collect();
+    for (page, _) in pages {
+        map.insert(normalised_source(&page.source), format!("{}/", page.slug));
+    }
+    map
+}
+
+fn link_warnings(
+    source: &Path,
+    text: &str,
+    body_line: usize,
+    r: &markdown::Rendered,
+) -> Vec<Diagnostic> {
     let locate = |target: &str| {
         text.lines()
             .enumerate()
             .skip(body_line.saturating_sub(1))
             .find_map(|(i, line)| {
-                line.find(&format!("]({target}"))
-                    .map(|at| Position { line: i + 1, col: line[..at].chars().count() + 3 })
+                line.find(&format!("]({target}")).map(|at| Position {
+                    line: i + 1,
+                    col: line[..at].chars().count() + 3,
+                })
             })
     };
     let mut out = Vec::new();
@@ -734,7 +893,11 @@ fn link_warnings(source: &Path, text: &str, body_line: usize, r: &markdown::Rend
     out
 }
 
-fn read_page(root: &Path, config: &Config, file: &(PathBuf, PathBuf)) -> Result<(Page, String), Vec<Diagnostic>> {
+fn read_page(
+    root: &Path,
+    config: &Config,
+    file: &(PathBuf, PathBuf),
+) -> Result<(Page, String), Vec<Diagnostic>> {
     let _ = (root, config);
     let (path, relative) = file;
     let text = read_text(path, relative)?;
@@ -753,7 +916,10 @@ fn read_page(root: &Path, config: &Config, file: &(PathBuf, PathBuf)) -> Result<
     let title = match map.remove(TITLE) {
         Some(Json::String(s)) if !s.trim().is_empty() => s,
         _ => {
-            p.error(p.value(TITLE).or(Some(Position { line: 1, col: 1 })), "a page needs a text `title`".into());
+            p.error(
+                p.value(TITLE).or(Some(Position { line: 1, col: 1 })),
+                "a page needs a text `title`".into(),
+            );
             String::new()
         }
     };
@@ -765,9 +931,17 @@ fn read_page(root: &Path, config: &Config, file: &(PathBuf, PathBuf)) -> Result<
             0
         }
     };
-    let stem = path.file_stem().map(|s| s.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
     if !is_valid_id(&stem) {
-        p.error(None, format!("page file name {stem:?} is not usable in a URL: use letters, digits, '-' and '_'"));
+        p.error(
+            None,
+            format!(
+                "page file name {stem:?} is not usable in a URL: use letters, digits, '-' and '_'"
+            ),
+        );
     }
     if !p.errors.is_empty() {
         return Err(p.errors);
@@ -783,4 +957,34 @@ fn read_page(root: &Path, config: &Config, file: &(PathBuf, PathBuf)) -> Result<
         },
         fm.body.to_string(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lone_carriage_returns_count_as_line_breaks() {
+        // Found by fuzzing: the YAML parser counts a lone CR as a line break, so
+        // positions pointed past the end of the file as we counted lines.
+        let (config, _) = Config::parse(
+            "title: T\nkinds:\n  - { id: practice, label: Practices, dir: practices }\nfacets:\n  sectors:\n    - { id: health, label: Health }\n",
+        )
+        .unwrap();
+        let text = "---\rid: P1\rtitle: T\rsectors:\r\r  - helth\r---\r".to_string();
+        let errors = parse_entry(&config, 0, Path::new("p1.md"), text).unwrap_err();
+        assert_eq!(
+            (errors[0].line, errors[0].col),
+            (Some(6), Some(5)),
+            "{errors:?}"
+        );
+        assert_eq!(errors[0].excerpt.as_deref(), Some("  - helth"));
+        let text = "---\nid: P1\ntitle: T\nsectors: \r\r\r[health]\nx: [\n---\n".to_string();
+        let errors = parse_entry(&config, 0, Path::new("p1.md"), text).unwrap_err();
+        assert!(
+            errors[0].line.unwrap() <= 9 && errors[0].excerpt.is_some(),
+            "{errors:?}"
+        );
+        assert_eq!(normalise_newlines("a\r\nb\rc".into()), "a\nb\nc");
+    }
 }

@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand};
 use casebook::diagnostic::Diagnostic;
 
 #[derive(Parser)]
-#[command(name = "casebook", version, about = "Build browsable websites from good-practice case catalogues")]
+#[command(
+    name = "casebook",
+    version,
+    about = "Build browsable websites from good-practice case catalogues"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -35,6 +39,22 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+    /// Create a new site in DIR (created if missing; must be empty).
+    Init {
+        /// Folder for the new site.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Create an entry of KIND with the next free id and print its path.
+    New {
+        /// Kind of entry: a kind's id or folder from catalogue.yaml (e.g. practice).
+        kind: String,
+        /// Title of the entry.
+        title: String,
+        /// Site root (the folder holding catalogue.yaml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
 }
 
 fn print_diagnostics(diagnostics: &[Diagnostic]) {
@@ -56,8 +76,14 @@ fn failed(errors: &[Diagnostic]) -> ExitCode {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { root, output, base_url } => {
-            let shown_output = output.clone().unwrap_or_else(|| root.join(casebook::DEFAULT_OUTPUT));
+        Command::Build {
+            root,
+            output,
+            base_url,
+        } => {
+            let shown_output = output
+                .clone()
+                .unwrap_or_else(|| root.join(casebook::DEFAULT_OUTPUT));
             let options = casebook::BuildOptions { output, base_url };
             match casebook::build(&root, &options) {
                 Ok(report) => {
@@ -85,7 +111,10 @@ fn main() -> ExitCode {
                     report.free_pages,
                     if report.free_pages == 1 { "" } else { "s" },
                     if warnings > 0 {
-                        format!(", {warnings} warning{}", if warnings == 1 { "" } else { "s" })
+                        format!(
+                            ", {warnings} warning{}",
+                            if warnings == 1 { "" } else { "s" }
+                        )
                     } else {
                         String::new()
                     }
@@ -94,5 +123,51 @@ fn main() -> ExitCode {
             }
             Err(errors) => failed(&errors),
         },
+        Command::Init { dir } => run_init(&dir),
+        Command::New { kind, title, root } => run_new(&root, &kind, &title),
+    }
+}
+
+fn scaffold_failed(error: casebook::scaffold::ScaffoldError) -> ExitCode {
+    match error {
+        casebook::scaffold::ScaffoldError::Usage(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+        casebook::scaffold::ScaffoldError::Failed(errors) => {
+            print_diagnostics(&errors);
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run_init(dir: &std::path::Path) -> ExitCode {
+    match casebook::scaffold::init(dir) {
+        Ok(files) => {
+            print!("{}", casebook::scaffold::init_summary(dir, &files));
+            ExitCode::SUCCESS
+        }
+        Err(e) => scaffold_failed(e),
+    }
+}
+
+fn run_new(root: &std::path::Path, kind: &str, title: &str) -> ExitCode {
+    // The one place casebook reads the clock: the new entry's `date`.
+    let today = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_secs()).ok())
+        .map(casebook::publish::format_date);
+    match casebook::scaffold::new_entry(root, kind, title, today.as_deref()) {
+        Ok(relative) => {
+            let shown = if root == std::path::Path::new(".") {
+                relative
+            } else {
+                root.join(relative)
+            };
+            println!("{}", shown.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => scaffold_failed(e),
     }
 }

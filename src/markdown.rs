@@ -16,6 +16,14 @@ use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag};
 pub trait LinkResolver: Sync {
     /// The site-relative URL (`practices/p12/`) of the entry with this id, if any.
     fn entry_url(&self, id: &str) -> Option<String>;
+
+    /// The site-relative URL of the entry or page whose Markdown file is at
+    /// `path`, relative to the file being rendered (`../practices/p12-recovery.md`).
+    /// By default nothing is known about files, and the file stem is tried as an id.
+    fn file_url(&self, path: &str) -> Option<String> {
+        let _ = path;
+        None
+    }
 }
 
 impl<F: Fn(&str) -> Option<String> + Sync> LinkResolver for F {
@@ -72,7 +80,9 @@ fn looks_like_entry_link(dest: &str) -> Option<&str> {
         return Some(stem.rsplit('/').next().unwrap_or(stem));
     }
     let plain = !path.is_empty()
-        && path.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         && path.chars().any(|c| c.is_ascii_digit())
         && path.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
     plain.then_some(path)
@@ -139,7 +149,12 @@ fn rewrite<'a>(
     }
     if let Some(target) = looks_like_entry_link(&dest) {
         let fragment = dest.find('#').map(|i| &dest[i..]).unwrap_or("");
-        match resolver.entry_url(target) {
+        let path = dest.split(['#', '?']).next().unwrap_or(&dest);
+        let by_file = path
+            .ends_with(".md")
+            .then(|| resolver.file_url(path))
+            .flatten();
+        match by_file.or_else(|| resolver.entry_url(target)) {
             Some(url) => return CowStr::from(format!("{root}{url}{fragment}")),
             None => out.broken_links.push(dest.to_string()),
         }
@@ -166,7 +181,8 @@ mod tests {
     use super::*;
 
     fn resolve(id: &str) -> Option<String> {
-        id.eq_ignore_ascii_case("P12").then(|| "practices/p12/".to_string())
+        id.eq_ignore_ascii_case("P12")
+            .then(|| "practices/p12/".to_string())
     }
 
     fn md(src: &str) -> Rendered {
@@ -184,10 +200,18 @@ mod tests {
     #[test]
     fn entry_links_resolve_and_broken_ones_are_reported() {
         let r = md("See [Recovery](P12#top) and [gone](P99) and [file](../practices/p12.md).");
-        assert!(r.html.contains(r#"href="../../practices/p12/#top""#), "{}", r.html);
+        assert!(
+            r.html.contains(r#"href="../../practices/p12/#top""#),
+            "{}",
+            r.html
+        );
         assert_eq!(r.broken_links, ["P99"]);
         // A relative path to the entry's Markdown file means the entry too.
-        assert!(r.html.contains(r#"href="../../practices/p12/">file"#), "{}", r.html);
+        assert!(
+            r.html.contains(r#"href="../../practices/p12/">file"#),
+            "{}",
+            r.html
+        );
     }
 
     #[test]
@@ -217,7 +241,13 @@ mod tests {
         for ok in ["https://e.org", "mailto:a@b", "../x", "#f", "a/b:c", "p12"] {
             assert!(is_safe_url(ok), "{ok}");
         }
-        for bad in ["javascript:x", "vbscript:x", "data:x", "java\tscript:x", "file:///etc"] {
+        for bad in [
+            "javascript:x",
+            "vbscript:x",
+            "data:x",
+            "java\tscript:x",
+            "file:///etc",
+        ] {
             assert!(!is_safe_url(bad), "{bad}");
         }
     }

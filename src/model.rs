@@ -90,8 +90,7 @@ impl Facet {
 /// "Education" is plain; "United Kingdom", "ICT" and "DMIC clusters" are not.
 fn is_plain_capitalised(label: &str) -> bool {
     let mut chars = label.chars();
-    chars.next().is_some_and(char::is_uppercase)
-        && chars.all(|c| c.is_lowercase() || c == '-')
+    chars.next().is_some_and(char::is_uppercase) && chars.all(|c| c.is_lowercase() || c == '-')
 }
 
 /// One value of a vocabulary.
@@ -236,7 +235,10 @@ pub fn natural_key(id: &str) -> Vec<(String, u128)> {
             digits.push(c);
         } else {
             if !digits.is_empty() {
-                parts.push((std::mem::take(&mut text), digits.parse().unwrap_or(u128::MAX)));
+                parts.push((
+                    std::mem::take(&mut text),
+                    digits.parse().unwrap_or(u128::MAX),
+                ));
                 digits.clear();
             }
             text.push(c.to_ascii_lowercase());

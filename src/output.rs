@@ -57,7 +57,12 @@ pub fn absolute(path: &Path) -> io::Result<PathBuf> {
 /// Checks that `output` may be (re)written for the site at `root`.
 pub fn check_output(root: &Path, output: &Path) -> Result<(), Diagnostic> {
     let shown = output.display().to_string();
-    let refuse = |why: &str| Err(Diagnostic::error(&shown, format!("refusing to write the site here: {why}")));
+    let refuse = |why: &str| {
+        Err(Diagnostic::error(
+            &shown,
+            format!("refusing to write the site here: {why}"),
+        ))
+    };
     let root = absolute(root).map_err(|e| Diagnostic::error(&shown, e.to_string()))?;
     let out = absolute(output).map_err(|e| Diagnostic::error(&shown, e.to_string()))?;
     if out.parent().is_none() {
@@ -86,7 +91,8 @@ pub fn check_output(root: &Path, output: &Path) -> Result<(), Diagnostic> {
         if !out.is_dir() {
             return refuse("it is a file, not a folder");
         }
-        let mut items = std::fs::read_dir(&out).map_err(|e| Diagnostic::error(&shown, format!("cannot read: {e}")))?;
+        let mut items = std::fs::read_dir(&out)
+            .map_err(|e| Diagnostic::error(&shown, format!("cannot read: {e}")))?;
         if items.next().is_some() && !out.join(MARKER).is_file() {
             return refuse(&format!(
                 "it is not empty and was not written by casebook (no {MARKER} file); empty it or choose another --output"
@@ -104,7 +110,10 @@ pub struct Staging {
 }
 
 fn sibling(target: &Path, tag: &str) -> PathBuf {
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     target.with_file_name(format!(".{name}.casebook-{tag}-{}", std::process::id()))
 }
 
@@ -172,7 +181,9 @@ fn remove_stale(parent: &Path, target: &Path) {
         return;
     };
     let prefix = format!(".{name}.casebook-");
-    let Ok(items) = std::fs::read_dir(parent) else { return };
+    let Ok(items) = std::fs::read_dir(parent) else {
+        return;
+    };
     for item in items.flatten() {
         let file_name = item.file_name().to_string_lossy().into_owned();
         if file_name.starts_with(&prefix) && item.path().join(MARKER).is_file() {
@@ -189,14 +200,19 @@ pub struct DiskSink {
 impl DiskSink {
     /// A sink writing under `dir`.
     pub fn new(dir: &Path) -> DiskSink {
-        DiskSink { dir: dir.to_path_buf() }
+        DiskSink {
+            dir: dir.to_path_buf(),
+        }
     }
 
     fn path(&self, relative: &str) -> io::Result<PathBuf> {
         // Output paths are built from validated ids; this is a second line of defence.
         let rel = Path::new(relative);
         if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("unsafe output path {relative:?}")));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("unsafe output path {relative:?}"),
+            ));
         }
         let path = self.dir.join(rel);
         if let Some(parent) = path.parent() {
@@ -234,7 +250,11 @@ mod tests {
         std::fs::create_dir(&foreign).unwrap();
         std::fs::write(foreign.join("notes.txt"), "mine").unwrap();
         let err = check_output(root, &foreign).unwrap_err();
-        assert!(err.message.contains("not written by casebook"), "{}", err.message);
+        assert!(
+            err.message.contains("not written by casebook"),
+            "{}",
+            err.message
+        );
         std::fs::write(foreign.join(MARKER), "").unwrap();
         assert!(check_output(root, &foreign).is_ok());
     }
@@ -244,13 +264,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
         let s = Staging::create(&target).unwrap();
-        DiskSink::new(s.dir()).put("a/index.html", b"one".to_vec()).unwrap();
+        DiskSink::new(s.dir())
+            .put("a/index.html", b"one".to_vec())
+            .unwrap();
         s.commit().unwrap();
         assert_eq!(std::fs::read(target.join("a/index.html")).unwrap(), b"one");
 
         // A staging folder dropped without commit leaves the output alone.
         let s = Staging::create(&target).unwrap();
-        DiskSink::new(s.dir()).put("a/index.html", b"two".to_vec()).unwrap();
+        DiskSink::new(s.dir())
+            .put("a/index.html", b"two".to_vec())
+            .unwrap();
         drop(s);
         assert_eq!(std::fs::read(target.join("a/index.html")).unwrap(), b"one");
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();

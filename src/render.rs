@@ -32,16 +32,24 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("entry.html", include_str!("../templates/entry.html")),
     ("facet.html", include_str!("../templates/facet.html")),
     ("value.html", include_str!("../templates/value.html")),
-    ("combination.html", include_str!("../templates/combination.html")),
-    ("summaries.html", include_str!("../templates/summaries.html")),
+    (
+        "combination.html",
+        include_str!("../templates/combination.html"),
+    ),
+    (
+        "summaries.html",
+        include_str!("../templates/summaries.html"),
+    ),
     ("summary.html", include_str!("../templates/summary.html")),
     ("list.html", include_str!("../templates/list.html")),
     ("page.html", include_str!("../templates/page.html")),
     ("404.html", include_str!("../templates/404.html")),
+    ("cite.html", include_str!("../templates/cite.html")),
 ];
 
 /// The built-in static files, compiled into the binary.
-pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[("style.css", include_bytes!("../static/style.css"))];
+pub const BUILTIN_STATIC: &[(&str, &[u8])] =
+    &[("style.css", include_bytes!("../static/style.css"))];
 
 /// Where a site's own templates and static files live, under its root.
 pub const TEMPLATES_DIR: &str = "templates";
@@ -89,7 +97,9 @@ fn tera_error_chain(err: &tera::Error) -> String {
 fn tera_position(message: &str) -> Option<crate::diagnostic::Position> {
     let at = message.find("--> ")?;
     let rest = &message[at + 4..];
-    let mut parts = rest.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty());
+    let mut parts = rest
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty());
     let line = parts.next()?.parse().ok()?;
     let col = parts.next()?.parse().ok()?;
     Some(crate::diagnostic::Position { line, col })
@@ -137,7 +147,9 @@ impl Theme {
         if problems.iter().any(Diagnostic::is_error) {
             return Err(problems);
         }
-        if let Err(e) = tera.add_raw_templates(sources.iter().map(|(n, (t, _))| (n.clone(), t.clone()))) {
+        if let Err(e) =
+            tera.add_raw_templates(sources.iter().map(|(n, (t, _))| (n.clone(), t.clone())))
+        {
             return Err(vec![Diagnostic::error(
                 TEMPLATES_DIR,
                 format!("template error: {}", tera_error_chain(&e)),
@@ -172,11 +184,19 @@ fn site_files(root: &Path, dir: &str, problems: &mut Vec<Diagnostic>) -> Vec<(St
                 if name.starts_with('.') || name.ends_with('~') || name.starts_with('#') {
                     continue;
                 }
-                let Ok(relative) = item.path().strip_prefix(&base) else { continue };
-                if relative.components().any(|c| c.as_os_str().to_string_lossy().starts_with('.')) {
+                let Ok(relative) = item.path().strip_prefix(&base) else {
+                    continue;
+                };
+                if relative
+                    .components()
+                    .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+                {
                     continue;
                 }
-                out.push((crate::diagnostic::display_path(relative), item.path().to_path_buf()));
+                out.push((
+                    crate::diagnostic::display_path(relative),
+                    item.path().to_path_buf(),
+                ));
             }
             Ok(_) => {}
             Err(e) => problems.push(Diagnostic::warning(dir, format!("cannot read: {e}"))),
@@ -229,6 +249,8 @@ pub enum Job {
     Json,
     /// A static file.
     Static(String),
+    /// A publishing file: sitemap, robots.txt, feed, citation exports.
+    Publish(crate::publish::File),
 }
 
 /// What a render produced.
@@ -270,7 +292,13 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn views(&self) -> Views<'a> {
+    /// The catalogue being rendered.
+    pub fn catalogue(&self) -> &'a Catalogue {
+        self.catalogue
+    }
+
+    /// Builds views for templates and feeds.
+    pub fn views(&self) -> Views<'a> {
         Views {
             catalogue: self.catalogue,
             index: self.index,
@@ -313,23 +341,42 @@ impl<'a> Renderer<'a> {
             }
         }
         jobs.extend((0..c.pages.len()).map(Job::Page));
+        jobs.extend(
+            crate::publish::files(c, self.theme)
+                .into_iter()
+                .map(Job::Publish),
+        );
         jobs.extend(self.theme.statics.keys().cloned().map(Job::Static));
         jobs
     }
 
-    fn page(&self, template: &str, url: &str, root: Option<&str>, data: &[(&str, &dyn ErasedSerialize)]) -> Result<Vec<u8>, Diagnostic> {
+    fn page(
+        &self,
+        template: &str,
+        url: &str,
+        root: Option<&str>,
+        data: &[(&str, &dyn ErasedSerialize)],
+    ) -> Result<Vec<u8>, Diagnostic> {
         let mut context = self.site.clone();
         context.insert("root", root.unwrap_or(&root_for(url)));
         context.insert("page_url", url);
         for (key, value) in data {
             value.insert_into(&mut context, key);
         }
-        self.theme.tera.render(template, &context).map(String::into_bytes).map_err(|e| {
-            Diagnostic::error(
-                PathBuf::from(TEMPLATES_DIR).join(template),
-                format!("cannot render {}: {}", if url.is_empty() { "the home page" } else { url }, tera_error_chain(&e)),
-            )
-        })
+        self.theme
+            .tera
+            .render(template, &context)
+            .map(String::into_bytes)
+            .map_err(|e| {
+                Diagnostic::error(
+                    PathBuf::from(TEMPLATES_DIR).join(template),
+                    format!(
+                        "cannot render {}: {}",
+                        if url.is_empty() { "the home page" } else { url },
+                        tera_error_chain(&e)
+                    ),
+                )
+            })
     }
 
     /// Renders one job into `sink`; returns the number of HTML pages written.
@@ -341,7 +388,10 @@ impl<'a> Renderer<'a> {
             sink.put(path, bytes)
                 .map_err(|e| Diagnostic::error(path, format!("cannot write output file: {e}")))
         };
-        let html = |template: &str, url: &str, data: &[(&str, &dyn ErasedSerialize)]| -> Result<usize, Diagnostic> {
+        let html = |template: &str,
+                    url: &str,
+                    data: &[(&str, &dyn ErasedSerialize)]|
+         -> Result<usize, Diagnostic> {
             let bytes = self.page(template, url, None, data)?;
             write(&file_for(url), bytes)?;
             Ok(1)
@@ -356,12 +406,17 @@ impl<'a> Renderer<'a> {
                 let url = format!("{}/", kind.dir);
                 let groups = views.groups(&self.index.by_kind[*k]);
                 let kind_view = &views.site().kinds.into_iter().nth(*k);
-                html("kind.html", &url, &[("kind", kind_view), ("groups", &groups)])
+                html(
+                    "kind.html",
+                    &url,
+                    &[("kind", kind_view), ("groups", &groups)],
+                )
             }
             Job::Entry(e) => {
                 let entry = views.entry(*e);
                 let url = entry.url.clone();
-                html("entry.html", &url, &[("entry", &entry)])
+                let cite = crate::cite::view(c, &c.entries[*e]);
+                html("entry.html", &url, &[("entry", &entry), ("cite", &cite)])
             }
             Job::Facet(fi) => {
                 let facet = views.facet(*fi);
@@ -381,7 +436,11 @@ impl<'a> Renderer<'a> {
                     Vec::new()
                 };
                 let url = facet.url.clone();
-                html("facet.html", &url, &[("facet", &facet), ("combinations", &combinations)])
+                html(
+                    "facet.html",
+                    &url,
+                    &[("facet", &facet), ("combinations", &combinations)],
+                )
             }
             Job::Value(fi, v) => {
                 let f = &config.facets[*fi];
@@ -397,7 +456,10 @@ impl<'a> Renderer<'a> {
                     .collect();
                 let exact = &self.index.exact[*fi][*v];
                 let only: Vec<usize> = if f.combination_pages {
-                    self.index.combinations[*fi].get(&vec![*v]).cloned().unwrap_or_default()
+                    self.index.combinations[*fi]
+                        .get(&vec![*v])
+                        .cloned()
+                        .unwrap_or_default()
                 } else {
                     Vec::new()
                 };
@@ -456,7 +518,10 @@ impl<'a> Renderer<'a> {
             Job::Summary(si) => {
                 let spec = &config.summaries[*si];
                 let table = &self.tables[*si];
-                write(&format!("summary/{}.csv", spec.id), summary::to_csv(c, spec, table))?;
+                write(
+                    &format!("summary/{}.csv", spec.id),
+                    summary::to_csv(c, spec, table),
+                )?;
                 let url = format!("summary/{}/", spec.id);
                 let info = SummaryInfo {
                     id: &spec.id,
@@ -469,9 +534,17 @@ impl<'a> Renderer<'a> {
                         crate::model::SummaryShape::Pivot { .. } => "pivot",
                     },
                     csv: format!("summary/{}.csv", spec.id),
-                    kinds: spec.kinds.iter().map(|&k| config.kinds[k].label.as_str()).collect(),
+                    kinds: spec
+                        .kinds
+                        .iter()
+                        .map(|&k| config.kinds[k].label.as_str())
+                        .collect(),
                 };
-                html("summary.html", &url, &[("summary", &info), ("table", &views.table(*si, table))])
+                html(
+                    "summary.html",
+                    &url,
+                    &[("summary", &info), ("table", &views.table(*si, table))],
+                )
             }
             Job::PivotCell(si, ri, ci) => {
                 let Table::Pivot(t) = &self.tables[*si] else {
@@ -483,7 +556,11 @@ impl<'a> Renderer<'a> {
                 let row = t.rows[*ri];
                 let column = &t.columns[*ci];
                 let url = view::pivot_cell_url(&spec.id, rf, row, cf, column);
-                let title = format!("{} and {}", rf.values[row].label, cf.combination_label(column));
+                let title = format!(
+                    "{} and {}",
+                    rf.values[row].label,
+                    cf.combination_label(column)
+                );
                 let back = LinkView {
                     title: spec.title.clone(),
                     url: format!("summary/{}/", spec.id),
@@ -492,7 +569,12 @@ impl<'a> Renderer<'a> {
                 html(
                     "list.html",
                     &url,
-                    &[("title", &title), ("back", &back), ("count", &entries.len()), ("groups", &views.groups(entries))],
+                    &[
+                        ("title", &title),
+                        ("back", &back),
+                        ("count", &entries.len()),
+                        ("groups", &views.groups(entries)),
+                    ],
                 )
             }
             Job::Page(p) => {
@@ -514,12 +596,19 @@ impl<'a> Renderer<'a> {
                 write("catalogue.json", catalogue_json(c))?;
                 Ok(0)
             }
+            Job::Publish(file) => {
+                write(file.path(), crate::publish::render(self, *file))?;
+                Ok(0)
+            }
             Job::Static(name) => {
                 match &self.theme.statics[name] {
                     StaticSource::Builtin(bytes) => write(name, bytes.to_vec())?,
-                    StaticSource::File(path) => sink
-                        .copy(name, path)
-                        .map_err(|e| Diagnostic::error(Path::new(STATIC_DIR).join(name), format!("cannot copy: {e}")))?,
+                    StaticSource::File(path) => sink.copy(name, path).map_err(|e| {
+                        Diagnostic::error(
+                            Path::new(STATIC_DIR).join(name),
+                            format!("cannot copy: {e}"),
+                        )
+                    })?,
                 }
                 Ok(0)
             }
@@ -585,12 +674,22 @@ pub fn catalogue_json(c: &Catalogue) -> Vec<u8> {
             obj.insert("id".into(), json!(e.id));
             obj.insert("kind".into(), json!(config.kinds[e.kind].id));
             obj.insert("title".into(), json!(e.title));
-            obj.insert("url".into(), json!(format!("{}{}", config.base_url, c.entry_url(e))));
+            obj.insert(
+                "url".into(),
+                json!(format!("{}{}", config.base_url, c.entry_url(e))),
+            );
             for (fi, facet) in config.facets.iter().enumerate() {
-                let ids: Vec<&str> = e.facets[fi].iter().map(|&v| facet.values[v].id.as_str()).collect();
+                let ids: Vec<&str> = e.facets[fi]
+                    .iter()
+                    .map(|&v| facet.values[v].id.as_str())
+                    .collect();
                 obj.insert(facet.name.clone(), json!(ids));
             }
-            let related: Vec<&str> = e.related.iter().map(|&r| c.entries[r].id.as_str()).collect();
+            let related: Vec<&str> = e
+                .related
+                .iter()
+                .map(|&r| c.entries[r].id.as_str())
+                .collect();
             obj.insert("related".into(), json!(related));
             obj.insert("fields".into(), Value::Object(e.fields.clone()));
             Value::Object(obj)
@@ -611,7 +710,10 @@ pub fn catalogue_json(c: &Catalogue) -> Vec<u8> {
                     })
                 })
                 .collect();
-            (f.name.clone(), json!({ "label": f.label, "values": values }))
+            (
+                f.name.clone(),
+                json!({ "label": f.label, "values": values }),
+            )
         })
         .collect();
     let kinds: Vec<Value> = config
@@ -634,7 +736,8 @@ pub fn catalogue_json(c: &Catalogue) -> Vec<u8> {
 /// Renders every file of the site into `sink`, in parallel. Reports every failure.
 pub fn render_site(renderer: &Renderer, sink: &dyn Sink) -> Result<RenderStats, Vec<Diagnostic>> {
     let jobs = renderer.jobs();
-    let results: Vec<Result<usize, Diagnostic>> = jobs.par_iter().map(|job| renderer.run(job, sink)).collect();
+    let results: Vec<Result<usize, Diagnostic>> =
+        jobs.par_iter().map(|job| renderer.run(job, sink)).collect();
     let mut stats = RenderStats::default();
     let mut errors = Vec::new();
     for result in results {

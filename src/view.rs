@@ -362,7 +362,11 @@ impl<'a> Views<'a> {
             label: &facet.label,
             description: &facet.description,
             url: format!("{}/", facet.name),
-            values: facet.display_order.iter().map(|&v| self.value(fi, v)).collect(),
+            values: facet
+                .display_order
+                .iter()
+                .map(|&v| self.value(fi, v))
+                .collect(),
         }
     }
 
@@ -463,7 +467,8 @@ impl<'a> Views<'a> {
         related.extend(&self.index.related_to[e]);
         related.sort_unstable();
         related.dedup();
-        let reconstructed = entry.fields.get("provenance").and_then(Json::as_str) == Some("reconstructed");
+        let reconstructed =
+            entry.fields.get("provenance").and_then(Json::as_str) == Some("reconstructed");
         let reconstructed_facets = match entry.fields.get("reconstructed") {
             Some(Json::Array(list)) => list
                 .iter()
@@ -501,7 +506,11 @@ impl<'a> Views<'a> {
             reconstructed_facets,
             body: &entry.body_html,
             related: related.iter().map(|&r| self.item(r)).collect(),
-            similar: self.similar(e, &related).into_iter().map(|r| self.item(r)).collect(),
+            similar: self
+                .similar(e, &related)
+                .into_iter()
+                .map(|r| self.item(r))
+                .collect(),
             source: crate::diagnostic::display_path(&entry.source),
         }
     }
@@ -541,7 +550,11 @@ impl<'a> Views<'a> {
         let c = self.catalogue;
         let config = &c.config;
         let spec = &config.summaries[si];
-        let kind_labels: Vec<String> = spec.kinds.iter().map(|&k| config.kinds[k].label.clone()).collect();
+        let kind_labels: Vec<String> = spec
+            .kinds
+            .iter()
+            .map(|&k| config.kinds[k].label.clone())
+            .collect();
         let mut chart = ChartView {
             series: kind_labels.clone(),
             ..ChartView::default()
@@ -556,9 +569,16 @@ impl<'a> Views<'a> {
             Table::Combinations(t) => {
                 let facet = &config.facets[t.facet];
                 let plural = facet.name.replace(['-', '_'], " ");
-                let mut head = vec![CellView::header("Number"), CellView::header(facet.label.clone())];
+                let mut head = vec![
+                    CellView::header("Number"),
+                    CellView::header(facet.label.clone()),
+                ];
                 head.extend(spec.kinds.iter().map(|&k| {
-                    CellView::header(format!("{} (N = {})", config.kinds[k].label, self.index.by_kind[k].len()))
+                    CellView::header(format!(
+                        "{} (N = {})",
+                        config.kinds[k].label,
+                        self.index.by_kind[k].len()
+                    ))
                 }));
                 let mut rows = Vec::new();
                 for g in &t.groups {
@@ -573,23 +593,47 @@ impl<'a> Views<'a> {
                         }
                         let href = Some(combination_url(facet, combination));
                         let name = facet.combination_label(combination);
-                        cells.push(CellView { href: href.clone(), ..CellView::header(name.clone()) });
+                        cells.push(CellView {
+                            href: href.clone(),
+                            ..CellView::header(name.clone())
+                        });
                         cells.extend(numbers(counts, &href));
-                        chart.bars.push(ChartBar { label: name, values: counts.clone() });
-                        rows.push(RowView { role: "data", cells });
+                        chart.bars.push(ChartBar {
+                            label: name,
+                            values: counts.clone(),
+                        });
+                        rows.push(RowView {
+                            role: "data",
+                            cells,
+                        });
                     }
                     let mut cells = vec![CellView::header("Subtotal")];
                     cells.extend(numbers(&g.subtotal, &None));
-                    rows.push(RowView { role: "subtotal", cells });
+                    rows.push(RowView {
+                        role: "subtotal",
+                        cells,
+                    });
                 }
                 if let Some(none) = &t.none {
-                    let mut cells = vec![CellView { colspan: 2, ..CellView::header("None") }];
+                    let mut cells = vec![CellView {
+                        colspan: 2,
+                        ..CellView::header("None")
+                    }];
                     cells.extend(numbers(none, &None));
-                    rows.push(RowView { role: "data", cells });
+                    rows.push(RowView {
+                        role: "data",
+                        cells,
+                    });
                 }
-                let mut cells = vec![CellView { colspan: 2, ..CellView::header("Total") }];
+                let mut cells = vec![CellView {
+                    colspan: 2,
+                    ..CellView::header("Total")
+                }];
                 cells.extend(numbers(&t.total, &None));
-                rows.push(RowView { role: "total", cells });
+                rows.push(RowView {
+                    role: "total",
+                    cells,
+                });
                 (vec![head], rows)
             }
             Table::Counts(t) => {
@@ -606,20 +650,35 @@ impl<'a> Views<'a> {
                         ..CellView::header(value.label.clone())
                     }];
                     cells.extend(numbers(counts, &href));
-                    chart.bars.push(ChartBar { label: value.label.clone(), values: counts.clone() });
-                    rows.push(RowView { role: "data", cells });
+                    chart.bars.push(ChartBar {
+                        label: value.label.clone(),
+                        values: counts.clone(),
+                    });
+                    rows.push(RowView {
+                        role: "data",
+                        cells,
+                    });
                 }
                 let mut cells = vec![CellView::header("Total")];
                 cells.extend(numbers(&t.total, &None));
-                rows.push(RowView { role: "total", cells });
+                rows.push(RowView {
+                    role: "total",
+                    cells,
+                });
                 (vec![head], rows)
             }
             Table::Presence(t) => {
                 let facet = &config.facets[t.facet];
-                let mut top = vec![CellView { rowspan: 2, ..CellView::header(facet.label.clone()) }];
+                let mut top = vec![CellView {
+                    rowspan: 2,
+                    ..CellView::header(facet.label.clone())
+                }];
                 let mut sub = Vec::new();
                 for (i, label) in kind_labels.iter().enumerate() {
-                    top.push(CellView { colspan: 2, ..CellView::header(format!("{label} (N = {})", t.base[i])) });
+                    top.push(CellView {
+                        colspan: 2,
+                        ..CellView::header(format!("{label} (N = {})", t.base[i]))
+                    });
                     sub.push(CellView::header("n"));
                     sub.push(CellView::header("%"));
                 }
@@ -636,10 +695,19 @@ impl<'a> Views<'a> {
                         }];
                         for (n, base) in counts.iter().zip(&t.base) {
                             cells.push(CellView::number(n, href.clone().filter(|_| *n > 0)));
-                            cells.push(CellView::number(format!("{}%", summary::percent(*n, *base)), None));
+                            cells.push(CellView::number(
+                                format!("{}%", summary::percent(*n, *base)),
+                                None,
+                            ));
                         }
-                        chart.bars.push(ChartBar { label: value.label.clone(), values: counts.clone() });
-                        RowView { role: "data", cells }
+                        chart.bars.push(ChartBar {
+                            label: value.label.clone(),
+                            values: counts.clone(),
+                        });
+                        RowView {
+                            role: "data",
+                            cells,
+                        }
                     })
                     .collect();
                 (vec![top, sub], rows)
@@ -667,21 +735,36 @@ impl<'a> Views<'a> {
                         ..CellView::header(value.label.clone())
                     }];
                     for (ci, cell) in t.cells[ri].iter().enumerate() {
-                        let href = (!cell.is_empty()).then(|| pivot_cell_url(spec_id(c, si), rf, r, cf, &t.columns[ci]));
+                        let href = (!cell.is_empty())
+                            .then(|| pivot_cell_url(spec_id(c, si), rf, r, cf, &t.columns[ci]));
                         cells.push(CellView::number(cell.len(), href));
                     }
                     cells.push(CellView::number(t.row_totals[ri], None));
-                    chart.bars.push(ChartBar { label: value.label.clone(), values: vec![t.row_totals[ri]] });
-                    rows.push(RowView { role: "data", cells });
+                    chart.bars.push(ChartBar {
+                        label: value.label.clone(),
+                        values: vec![t.row_totals[ri]],
+                    });
+                    rows.push(RowView {
+                        role: "data",
+                        cells,
+                    });
                 }
                 let mut cells = vec![CellView::header("Total")];
                 cells.extend(t.column_totals.iter().map(|&n| CellView::number(n, None)));
                 cells.push(CellView::number(t.total, None));
-                rows.push(RowView { role: "total", cells });
+                rows.push(RowView {
+                    role: "total",
+                    cells,
+                });
                 (vec![head], rows)
             }
         };
-        chart.max = chart.bars.iter().flat_map(|b| b.values.iter().copied()).max().unwrap_or(0);
+        chart.max = chart
+            .bars
+            .iter()
+            .flat_map(|b| b.values.iter().copied())
+            .max()
+            .unwrap_or(0);
         chart.svg = chart_svg(&chart, &spec.title);
         TableView { head, rows, chart }
     }
@@ -692,7 +775,13 @@ fn spec_id(c: &Catalogue, si: usize) -> &str {
 }
 
 /// Site-relative URL of the list behind one pivot cell.
-pub fn pivot_cell_url(summary: &str, rows: &Facet, row: usize, columns: &Facet, column: &[usize]) -> String {
+pub fn pivot_cell_url(
+    summary: &str,
+    rows: &Facet,
+    row: usize,
+    columns: &Facet,
+    column: &[usize],
+) -> String {
     format!(
         "summary/{summary}/{}/{}/",
         rows.values[row].slug,
@@ -705,20 +794,35 @@ fn field_items(value: &Json) -> Vec<FieldItem> {
         Json::Null => Vec::new(),
         Json::Array(items) => items.iter().flat_map(field_items).collect(),
         Json::String(s) => {
-            let href = ((s.starts_with("http://") || s.starts_with("https://") || s.starts_with("mailto:"))
+            let href = ((s.starts_with("http://")
+                || s.starts_with("https://")
+                || s.starts_with("mailto:"))
                 && is_safe_url(s))
             .then(|| s.clone());
-            vec![FieldItem { text: s.clone(), href }]
+            vec![FieldItem {
+                text: s.clone(),
+                href,
+            }]
         }
-        Json::Bool(b) => vec![FieldItem { text: if *b { "yes" } else { "no" }.into(), href: None }],
-        Json::Number(n) => vec![FieldItem { text: n.to_string(), href: None }],
+        Json::Bool(b) => vec![FieldItem {
+            text: if *b { "yes" } else { "no" }.into(),
+            href: None,
+        }],
+        Json::Number(n) => vec![FieldItem {
+            text: n.to_string(),
+            href: None,
+        }],
         Json::Object(map) => map
             .iter()
             .map(|(k, v)| FieldItem {
                 text: format!(
                     "{}: {}",
                     humanise(k),
-                    field_items(v).into_iter().map(|i| i.text).collect::<Vec<_>>().join(", ")
+                    field_items(v)
+                        .into_iter()
+                        .map(|i| i.text)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
                 href: None,
             })

@@ -41,12 +41,89 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     backend::from_str(text).map_err(convert)
 }
 
-/// Parses a YAML document into a JSON value (maps keep their order).
+/// Parses a YAML document into a JSON value (maps keep their order). Duplicate
+/// keys are an error; keys must be strings (numbers and booleans are written as
+/// text); tags are dropped.
 pub fn to_json(text: &str) -> Result<serde_json::Value, YamlError> {
     if text.trim().is_empty() {
         return Ok(serde_json::Value::Null);
     }
-    backend::from_str(text).map_err(convert)
+    // Going through the backend's own value type catches duplicate keys, which a
+    // JSON map would silently overwrite.
+    let value: backend::Value = backend::from_str(text).map_err(|e| {
+        let mut err = convert(e);
+        if let Some(key) = err
+            .message
+            .strip_prefix("duplicate entry with key \"")
+            .and_then(|k| k.strip_suffix('"'))
+            .map(str::to_string)
+        {
+            err.position = second_occurrence(text, &key).or(err.position);
+            err.message = format!("key `{key}` appears twice");
+        }
+        err
+    })?;
+    yaml_to_json(value)
+}
+
+fn yaml_to_json(value: backend::Value) -> Result<serde_json::Value, YamlError> {
+    use serde_json::Value as J;
+    Ok(match value {
+        backend::Value::Null => J::Null,
+        backend::Value::Bool(b) => J::Bool(b),
+        backend::Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                J::from(i)
+            } else if let Some(u) = n.as_u64() {
+                J::from(u)
+            } else {
+                n.as_f64()
+                    .and_then(serde_json::Number::from_f64)
+                    .map_or(J::Null, J::Number)
+            }
+        }
+        backend::Value::String(s) => J::String(s),
+        backend::Value::Sequence(items) => J::Array(
+            items
+                .into_iter()
+                .map(yaml_to_json)
+                .collect::<Result<_, _>>()?,
+        ),
+        backend::Value::Mapping(map) => {
+            let mut out = serde_json::Map::with_capacity(map.len());
+            for (key, value) in map {
+                let key = match key {
+                    backend::Value::String(s) => s,
+                    backend::Value::Number(n) => n.to_string(),
+                    backend::Value::Bool(b) => b.to_string(),
+                    _ => {
+                        return Err(YamlError {
+                            message: "keys must be plain text".into(),
+                            position: None,
+                        })
+                    }
+                };
+                out.insert(key, yaml_to_json(value)?);
+            }
+            J::Object(out)
+        }
+        backend::Value::Tagged(tagged) => yaml_to_json(tagged.value)?,
+    })
+}
+
+/// The line of the second `key:` in the text, at any indentation.
+fn second_occurrence(text: &str, key: &str) -> Option<Position> {
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let trimmed = line.trim_start();
+            let rest = trimmed.strip_prefix(key)?;
+            rest.trim_start().starts_with(':').then(|| Position {
+                line: i + 1,
+                col: line.len() - trimmed.len() + 1,
+            })
+        })
+        .nth(1)
 }
 
 /// A Markdown file cut into its front matter and body.
@@ -107,7 +184,10 @@ pub fn locate_key(yaml: &str, key: &str) -> Option<Position> {
     for (i, line) in yaml.lines().enumerate() {
         if let Some(rest) = line.strip_prefix(key) {
             if rest.trim_start().starts_with(':') {
-                return Some(Position { line: i + 1, col: 1 });
+                return Some(Position {
+                    line: i + 1,
+                    col: 1,
+                });
             }
         }
         if let Some(rest) = line
@@ -116,7 +196,10 @@ pub fn locate_key(yaml: &str, key: &str) -> Option<Position> {
             .and_then(|l| l.strip_prefix('"'))
         {
             if rest.trim_start().starts_with(':') {
-                return Some(Position { line: i + 1, col: 1 });
+                return Some(Position {
+                    line: i + 1,
+                    col: 1,
+                });
             }
         }
     }
@@ -251,7 +334,10 @@ mod tests {
             Some(Position { line: 2, col: 1 })
         );
         assert_eq!(locate_value(yaml, "id"), Some(Position { line: 1, col: 5 }));
-        assert_eq!(locate_value(yaml, "sectors"), Some(Position { line: 4, col: 3 }));
+        assert_eq!(
+            locate_value(yaml, "sectors"),
+            Some(Position { line: 4, col: 3 })
+        );
     }
 
     #[test]

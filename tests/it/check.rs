@@ -1,0 +1,204 @@
+//! `casebook check` and the diagnostics every command prints: file, line, column,
+//! cause, suggestion; every problem in one run; exit codes.
+
+use crate::util::TestSite;
+
+#[test]
+fn clean_site_exits_zero_with_a_one_line_summary() {
+    let site = TestSite::fixture("basic");
+    let run = site.run(&["check"]);
+    run.assert_code(0);
+    assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .starts_with("checked 5 entries (2 articles, 3 practices) and 1 page: no errors"),
+        "{}",
+        run.stdout
+    );
+    assert!(!site.path("public").exists(), "check writes nothing");
+}
+
+#[test]
+fn near_miss_vocabulary_id_names_file_line_column_and_suggestion() {
+    let site = TestSite::fixture("basic");
+    site.write(
+        "content/practices/p12.md",
+        "---\nid: P12\ntitle: Recovery\nclusters: [comitment]\n---\nBody\n",
+    );
+    let run = site.run(&["check"]);
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains(
+            "content/practices/p12.md:4:12: unknown cluster \"comitment\" (did you mean \"commitment\"?)"
+        ),
+        "{}",
+        run.stderr
+    );
+    // A short excerpt with a caret under the column.
+    assert!(
+        run.stderr
+            .contains(" 4 | clusters: [comitment]\n   |            ^"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn every_problem_is_reported_in_one_run() {
+    let site = TestSite::fixture("basic");
+    site.write(
+        "content/practices/a.md",
+        "---\nid: P20\ntitle: A\nsectors:\n  - helth\n---\n",
+    );
+    site.write(
+        "content/practices/b.md",
+        "---\nid: P21\ntitle: B\nrelated: [P99, l1]\n---\n",
+    );
+    site.write(
+        "content/practices/c.md",
+        "---\nid: P1\ntitle: Same id as p1.md\n---\n",
+    );
+    site.write(
+        "content/practices/d.md",
+        "---\nid: p2\ntitle: Same URL as P2\n---\n",
+    );
+    site.write(
+        "content/practices/e.md",
+        "---\nid: 12\ntitle: [a]\nsectors: health\n---\n",
+    );
+    site.write("content/practices/f.md", "---\nid: P22\ntitle: Unclosed\n");
+    site.write("content/practices/g.md", "---\n- just\n- a list\n---\n");
+    site.write(
+        "content/practices/h.md",
+        "---\nid: P23\ntitle: \"unterminated\nsectors: [health]\n---\n",
+    );
+    site.write("content/practices/i.md", "no front matter here\n");
+    site.write(
+        "content/practices/j.md",
+        "---\nid: P24\ncountry: [DK]\ncountries: [DK]\ntitle: Both keys\n---\n",
+    );
+    site.write(
+        "content/literature/k.md",
+        "---\nid: L9/x\ntitle: Slash\n---\n",
+    );
+    let run = site.run(&["check"]);
+    run.assert_code(1);
+    let expected = [
+        "content/practices/a.md:5:5: unknown sector \"helth\" (did you mean \"health\"?)",
+        "content/practices/b.md:4:11: related entry \"P99\" does not exist",
+        "content/practices/b.md:4:16: related entry \"l1\" does not exist (did you mean \"L1\"?)",
+        "content/practices/p1.md:2:5: duplicate id \"P1\": also used by content/practices/c.md",
+        "content/practices/c.md:2:5: duplicate id \"P1\": also used by content/practices/p1.md",
+        "content/practices/d.md:2:5: id \"p2\" has the same URL as \"P2\"",
+        "content/practices/e.md:2:5: id must be text, found the number 12",
+        "content/practices/e.md:3:8: title must be text, found a list",
+        "content/practices/e.md:4:10: `sectors` must be a list: write sectors: [health]",
+        "content/practices/f.md:1:1: front matter is not closed",
+        "content/practices/g.md:2:1: front matter must be a mapping",
+        "content/practices/h.md:5:1: invalid YAML",
+        "content/practices/i.md:1:1: missing front matter",
+        "content/practices/j.md:4:1: `countries` and `country` both set countries",
+        "content/literature/k.md:2:5: id \"L9/x\" is not usable in a URL",
+    ];
+    for line in expected {
+        assert!(
+            run.stderr.contains(line),
+            "missing {line:?} in:\n{}",
+            run.stderr
+        );
+    }
+    assert!(run.stderr.contains("problems found; nothing was written"));
+}
+
+#[test]
+fn catalogue_yaml_errors_are_located() {
+    let site = TestSite::fixture("basic");
+    let config = site
+        .read("catalogue.yaml")
+        .replace("parent: GB }", "parent: UK }")
+        .replace(
+            "facet: countries, mode: counts",
+            "facet: contries, mode: counts",
+        );
+    site.write("catalogue.yaml", &config);
+    let run = site.run(&["check"]);
+    run.assert_code(1);
+    assert!(
+        run.stderr
+            .contains("catalogue.yaml:19:45: unknown parent \"UK\" for \"GB-ENG\""),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("unknown parent \"UK\""),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("unknown facet \"contries\" (did you mean \"countries\"?)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn missing_catalogue_yaml_says_so() {
+    let site = TestSite::empty();
+    let run = site.run(&["check"]);
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains("catalogue.yaml: not found"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn warnings_do_not_fail_the_check() {
+    let site = TestSite::fixture("basic");
+    site.write("content/practices/w.md", "---\nid: P30\ntitle: W\nsector: [health]\nclustres: [commitment]\n---\nSee [missing](P404).\n");
+    let run = site.run(&["check"]);
+    run.assert_code(0);
+    assert!(
+        run.stderr
+            .contains("content/practices/w.md:5:1: warning: `clustres` is not a facet"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("content/practices/w.md:7:15: warning: link to \"P404\" points to no entry"),
+        "{}",
+        run.stderr
+    );
+    // P30 also leaves out countries, which the other practices all give.
+    assert!(
+        run.stderr.contains(
+            "content/practices/w.md: warning: no country given, though 3 of 4 practices have one"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains("3 warnings"), "{}", run.stdout);
+}
+
+#[test]
+fn bad_usage_exits_two() {
+    let site = TestSite::fixture("basic");
+    assert_eq!(site.run(&["build", "--no-such-flag"]).code, 2);
+    assert_eq!(crate::util::run(&["frobnicate"], site.root()).code, 2);
+    assert_eq!(crate::util::run(&[], site.root()).code, 2);
+}
+
+#[test]
+fn crlf_bom_and_tabs_in_bodies_work() {
+    let site = TestSite::fixture("basic");
+    site.write(
+        "content/practices/crlf.md",
+        "\u{feff}---\r\nid: P40\r\ntitle: Windows file\r\nsectors: [health]\r\n---\r\n\tIndented body\r\n",
+    );
+    site.build();
+    let page = site.read("public/practices/p40/index.html");
+    assert!(page.contains("Windows file"));
+}
