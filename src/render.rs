@@ -11,6 +11,8 @@
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -253,6 +255,26 @@ pub enum Job {
     Publish(crate::publish::File),
 }
 
+impl Job {
+    /// What kind of file this is, for timings.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Job::Home => "home page",
+            Job::Kind(_) => "kind pages",
+            Job::Entry(_) => "entry pages",
+            Job::Facet(_) => "facet pages",
+            Job::Value(..) => "value pages",
+            Job::Combination(..) => "combination pages",
+            Job::Summaries | Job::Summary(_) => "summary pages and CSV",
+            Job::PivotCell(..) => "pivot cell pages",
+            Job::Page(_) | Job::NotFound => "free pages and 404",
+            Job::Json => "catalogue.json",
+            Job::Static(_) => "static files",
+            Job::Publish(_) => "sitemap, feed, citations",
+        }
+    }
+}
+
 /// What a render produced.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RenderStats {
@@ -260,6 +282,34 @@ pub struct RenderStats {
     pub pages: usize,
     /// Files written in all.
     pub files: usize,
+    /// Time spent per kind of file, summed over threads (writing included),
+    /// then the time spent handing bytes to the sink.
+    pub thread_time: Vec<(&'static str, Duration)>,
+}
+
+/// A sink that measures the time spent in another sink.
+struct TimedSink<'a> {
+    inner: &'a dyn Sink,
+    nanos: AtomicU64,
+}
+
+impl TimedSink<'_> {
+    fn timed<T>(&self, f: impl FnOnce() -> T) -> T {
+        let started = Instant::now();
+        let result = f();
+        let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.nanos.fetch_add(nanos, Ordering::Relaxed);
+        result
+    }
+}
+
+impl Sink for TimedSink<'_> {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> io::Result<()> {
+        self.timed(|| self.inner.put(path, bytes))
+    }
+    fn copy(&self, path: &str, from: &Path) -> io::Result<()> {
+        self.timed(|| self.inner.copy(path, from))
+    }
 }
 
 /// Everything needed to render pages; shared by all threads.
@@ -736,11 +786,27 @@ pub fn catalogue_json(c: &Catalogue) -> Vec<u8> {
 /// Renders every file of the site into `sink`, in parallel. Reports every failure.
 pub fn render_site(renderer: &Renderer, sink: &dyn Sink) -> Result<RenderStats, Vec<Diagnostic>> {
     let jobs = renderer.jobs();
-    let results: Vec<Result<usize, Diagnostic>> =
-        jobs.par_iter().map(|job| renderer.run(job, sink)).collect();
+    let sink = TimedSink {
+        inner: sink,
+        nanos: AtomicU64::new(0),
+    };
+    let results: Vec<(Result<usize, Diagnostic>, Duration)> = jobs
+        .par_iter()
+        .map(|job| {
+            let started = Instant::now();
+            (renderer.run(job, &sink), started.elapsed())
+        })
+        .collect();
     let mut stats = RenderStats::default();
+    let mut times: BTreeMap<&'static str, Duration> = BTreeMap::new();
+    for (job, (_, time)) in jobs.iter().zip(&results) {
+        *times.entry(job.label()).or_default() += *time;
+    }
+    stats.thread_time = times.into_iter().collect();
+    let writing = Duration::from_nanos(sink.nanos.load(Ordering::Relaxed));
+    stats.thread_time.push(("writing files", writing));
     let mut errors = Vec::new();
-    for result in results {
+    for (result, _) in results {
         match result {
             Ok(pages) => {
                 stats.pages += pages;

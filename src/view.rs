@@ -277,6 +277,9 @@ impl CellView {
     }
 }
 
+/// How many entries nearest in catalogue order "more like this" considers.
+pub const SIMILAR_WINDOW: usize = 2048;
+
 /// Site-relative URL of a facet value page.
 pub fn value_url(facet: &Facet, value: usize) -> String {
     format!("{}/{}/", facet.name, facet.values[value].slug)
@@ -516,33 +519,43 @@ impl<'a> Views<'a> {
     }
 
     /// Up to five entries sharing the most facet values with `e` (ties by catalogue
-    /// order), leaving out `e` and its related entries. Uses the index, so the cost is
-    /// the size of the value lists `e` belongs to.
+    /// order), leaving out `e` and its related entries, and values named by a large
+    /// share of the catalogue (they say little). Candidates are the
+    /// [`SIMILAR_WINDOW`] entries nearest to `e` in catalogue order, so the cost per
+    /// entry stays bounded on big catalogues; smaller catalogues are searched whole.
     pub fn similar(&self, e: usize, exclude: &[usize]) -> Vec<usize> {
         const SHOWN: usize = 5;
-        // Values shared by a large share of the catalogue say little; skip them so
-        // the cost stays bounded on big catalogues.
-        let limit = (self.catalogue.entries.len() / 4).max(50);
-        let entry = &self.catalogue.entries[e];
-        let mut scores: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
-        for (fi, values) in entry.facets.iter().enumerate() {
-            for &v in values {
-                let list = &self.index.exact[fi][v];
-                if list.len() > limit {
-                    continue;
-                }
-                for &other in list {
-                    *scores.entry(other).or_insert(0) += 1;
-                }
+        let n = self.catalogue.entries.len();
+        let (start, end) = if n <= SIMILAR_WINDOW {
+            (0, n)
+        } else {
+            let start = e.saturating_sub(SIMILAR_WINDOW / 2).min(n - SIMILAR_WINDOW);
+            (start, start + SIMILAR_WINDOW)
+        };
+        let mine = self.index.similarity_bits(e);
+        // (score, entry), best first; candidates come in catalogue order, so a
+        // later one only displaces an earlier one with a strictly higher score.
+        let mut best: Vec<(u32, usize)> = Vec::with_capacity(SHOWN + 1);
+        for other in start..end {
+            let score: u32 = mine
+                .iter()
+                .zip(self.index.similarity_bits(other))
+                .map(|(a, b)| (a & b).count_ones())
+                .sum();
+            if score < 2 || other == e || best.len() == SHOWN && score <= best[SHOWN - 1].0 {
+                continue;
             }
+            if exclude.contains(&other) {
+                continue;
+            }
+            let at = best
+                .iter()
+                .position(|&(s, _)| s < score)
+                .unwrap_or(best.len());
+            best.insert(at, (score, other));
+            best.truncate(SHOWN);
         }
-        scores.remove(&e);
-        for r in exclude {
-            scores.remove(r);
-        }
-        let mut ranked: Vec<(usize, usize)> = scores.into_iter().filter(|&(_, s)| s >= 2).collect();
-        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked.into_iter().take(SHOWN).map(|(o, _)| o).collect()
+        best.into_iter().map(|(_, o)| o).collect()
     }
 
     /// A summary table laid out for HTML, with links to the entries behind each count.
