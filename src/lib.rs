@@ -182,7 +182,15 @@ pub struct Timings {
     enabled: bool,
     started: Instant,
     last: Instant,
-    steps: Vec<(String, Duration)>,
+    steps: Vec<(String, Duration, Option<u64>)>,
+}
+
+/// Resident memory in MB, where the system tells (Linux).
+fn resident_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
 }
 
 impl Timings {
@@ -216,7 +224,8 @@ impl Timings {
     pub fn mark(&mut self, step: &str) {
         if self.enabled {
             let now = Instant::now();
-            self.steps.push((step.to_string(), now - self.last));
+            self.steps
+                .push((step.to_string(), now - self.last, resident_mb()));
             self.last = now;
         }
     }
@@ -225,7 +234,8 @@ impl Timings {
     pub fn detail(&mut self, parts: &[(&'static str, Duration)]) {
         if self.enabled {
             for (name, time) in parts {
-                self.steps.push((format!("  {name} (thread time)"), *time));
+                let step = format!("  {name} (thread time)");
+                self.steps.push((step, *time, None));
             }
         }
     }
@@ -236,11 +246,10 @@ impl Timings {
             return;
         }
         let mut out = String::from("timings:\n");
-        for (step, time) in &self.steps {
-            out.push_str(&format!(
-                "  {:>9.1} ms  {step}\n",
-                time.as_secs_f64() * 1000.0
-            ));
+        for (step, time, memory) in &self.steps {
+            let ms = time.as_secs_f64() * 1000.0;
+            let memory = memory.map_or(String::new(), |mb| format!("  ({mb} MB resident)"));
+            out.push_str(&format!("  {ms:>9.1} ms  {step}{memory}\n"));
         }
         let total = self.started.elapsed().as_secs_f64() * 1000.0;
         out.push_str(&format!("  {total:>9.1} ms  total\n"));
