@@ -533,19 +533,23 @@ impl<'a> Views<'a> {
             (start, start + SIMILAR_WINDOW)
         };
         let mine = self.index.similarity_bits(e);
+        let words = self.index.similarity_words;
+        let window = &self.index.similarity_bits[start * words..end * words];
         // (score, entry), best first; candidates come in catalogue order, so a
         // later one only displaces an earlier one with a strictly higher score.
         let mut best: Vec<(u32, usize)> = Vec::with_capacity(SHOWN + 1);
-        for other in start..end {
-            let score: u32 = mine
-                .iter()
-                .zip(self.index.similarity_bits(other))
-                .map(|(a, b)| (a & b).count_ones())
-                .sum();
-            if score < 2 || other == e || best.len() == SHOWN && score <= best[SHOWN - 1].0 {
-                continue;
+        // The lowest score that can still make the list.
+        let mut floor = 2;
+        for (offset, theirs) in window.chunks_exact(words).enumerate() {
+            let mut score = 0;
+            for (a, b) in mine.iter().zip(theirs) {
+                let shared = a & b;
+                if shared != 0 {
+                    score += shared.count_ones();
+                }
             }
-            if exclude.contains(&other) {
+            let other = start + offset;
+            if score < floor || other == e || exclude.contains(&other) {
                 continue;
             }
             let at = best
@@ -554,6 +558,9 @@ impl<'a> Views<'a> {
                 .unwrap_or(best.len());
             best.insert(at, (score, other));
             best.truncate(SHOWN);
+            if best.len() == SHOWN {
+                floor = best[SHOWN - 1].0 + 1;
+            }
         }
         best.into_iter().map(|(_, o)| o).collect()
     }
