@@ -2,8 +2,9 @@
 # Side-by-side build benchmark: casebook (release build) against Hugo on the
 # same generated Markdown, plus a `cp -r` of casebook's output as the floor.
 #
-#   bench/run.sh [--large] [--runs K] [--sizes "1000 10000 18000"] [--seed S] [--keep-going]
+#   bench/run.sh [--large] [--runs K] [--large-runs K] [--sizes "1000 10000 18000"] [--seed S]
 #
+# --large adds N=100000, run --large-runs times (default: --runs).
 # For each size N: generate the site once into /dev/shm, convert it for Hugo,
 # then run casebook and Hugo alternately K times each (output on /dev/shm,
 # removed before every run so both start from nothing), then time `cp -r` of
@@ -21,15 +22,17 @@ repo="$(cd "$here/.." && pwd)"
 sizes="1000 10000 18000"
 large=0
 runs=5
+large_runs=""
 seed=1
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --large) large=1 ;;
         --runs) runs="$2"; shift ;;
+        --large-runs) large_runs="$2"; shift ;;
         --sizes) sizes="$2"; shift ;;
         --seed) seed="$2"; shift ;;
-        -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -88,19 +91,22 @@ echo "casebook: $CASEBOOK" >&2
 echo "hugo:     $("$HUGO" version | head -n 1)" >&2
 
 for n in $sizes; do
+    runs_here="$runs"
+    if [[ "$n" == 100000 && -n "$large_runs" ]]; then runs_here="$large_runs"; fi
     site="$work/site-$n"
     hugo_site="$work/hugo-$n"
     echo "N=$n: generating" >&2
+    echo "$n load $(cut -d' ' -f1 /proc/loadavg)" >>"$results"
     python3 "$here/generate.py" --entries "$n" --seed "$seed" "$site"
     python3 "$here/hugo_site.py" "$site" "$hugo_site"
-    for ((i = 1; i <= runs; i++)); do
-        echo "N=$n: run $i/$runs" >&2
+    for ((i = 1; i <= runs_here; i++)); do
+        echo "N=$n: run $i/$runs_here" >&2
         rm -rf "$work/out-casebook" "$work/out-hugo"
         timed casebook "$n" "$CASEBOOK" build --root "$site" --output "$work/out-casebook"
         timed hugo "$n" "$HUGO" --quiet --source "$hugo_site" --destination "$work/out-hugo" \
             --cacheDir "$work/hugo-cache"
     done
-    for ((i = 1; i <= runs; i++)); do
+    for ((i = 1; i <= runs_here; i++)); do
         rm -rf "$work/out-copy"
         timed copy "$n" cp -r "$work/out-casebook" "$work/out-copy"
     done
@@ -111,25 +117,29 @@ for n in $sizes; do
 done
 
 echo
-echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')   cores (nproc): $(nproc)   runs per tool: $runs"
+echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')   cores (nproc): $(nproc)   runs per tool: $runs${large_runs:+ ($large_runs at N=100000)}"
 echo "casebook $("$CASEBOOK" --version | awk '{print $2}')   $("$HUGO" version | awk '{print $1, $2}')"
 python3 - "$results" <<'EOF'
 import statistics, sys
 rows = {}
 pages = {}
+load = {}
 for line in open(sys.argv[1]):
     parts = line.split()
     n = int(parts[0])
     if parts[1] == "pages":
         pages[n] = (int(parts[2]), int(parts[3]))
         continue
+    if parts[1] == "load":
+        load[n] = parts[2]
+        continue
     rows.setdefault(n, {}).setdefault(parts[1], []).append((int(parts[2]) / 1e6, int(parts[3]) / 1024))
-head = ("N", "casebook/Hugo", "casebook/copy", "casebook s", "Hugo s", "copy s", "casebook MB", "Hugo MB", "pages cb/Hugo")
+head = ("N", "casebook/Hugo", "casebook/copy", "casebook s", "Hugo s", "copy s", "casebook MB", "Hugo MB", "pages cb/Hugo", "load avg")
 print("| " + " | ".join(head) + " |")
 print("|" + "---:|" * len(head))
 for n in sorted(rows):
     med = {tool: statistics.median(s for s, _ in v) for tool, v in rows[n].items()}
     peak = {tool: max(m for _, m in v) for tool, v in rows[n].items()}
     cb, hu, cp = med["casebook"], med["hugo"], med["copy"]
-    print(f"| {n} | {cb / hu:.3f} | {cb / cp:.2f} | {cb:.3f} | {hu:.3f} | {cp:.3f} | {peak['casebook']:.0f} | {peak['hugo']:.0f} | {pages[n][0]}/{pages[n][1]} |")
+    print(f"| {n} | {cb / hu:.3f} | {cb / cp:.2f} | {cb:.3f} | {hu:.3f} | {cp:.3f} | {peak['casebook']:.0f} | {peak['hugo']:.0f} | {pages[n][0]}/{pages[n][1]} | {load.get(n, '?')} |")
 EOF
