@@ -85,11 +85,23 @@ pub struct Site {
 impl Site {
     /// Loads, validates and indexes the site under `root`; every problem is reported.
     pub fn load(root: &Path, options: &LoadOptions) -> Result<Site, Vec<Diagnostic>> {
+        Site::load_timed(root, options, &mut Timings::off())
+    }
+
+    /// [`Site::load`], noting how long each step took.
+    pub fn load_timed(
+        root: &Path,
+        options: &LoadOptions,
+        timings: &mut Timings,
+    ) -> Result<Site, Vec<Diagnostic>> {
         let loaded = load::load(root, options);
+        timings.mark("load (read, front matter, Markdown)");
         let theme = Theme::load(root);
+        timings.mark("templates");
         match (loaded, theme) {
             (Ok((catalogue, warnings)), Ok(theme)) => {
                 let index = Index::build(&catalogue);
+                timings.mark("index");
                 Ok(Site {
                     catalogue,
                     index,
@@ -108,8 +120,23 @@ impl Site {
 
     /// Renders every file into `sink`.
     pub fn render(&self, sink: &dyn Sink) -> Result<render::RenderStats, Vec<Diagnostic>> {
+        self.render_timed(sink, &mut Timings::off())
+    }
+
+    /// [`Site::render`], noting how long each step took.
+    pub fn render_timed(
+        &self,
+        sink: &dyn Sink,
+        timings: &mut Timings,
+    ) -> Result<render::RenderStats, Vec<Diagnostic>> {
         let renderer = Renderer::new(&self.catalogue, &self.index, &self.theme);
-        render::render_site(&renderer, sink)
+        timings.mark("summaries and shared views");
+        let result = render::render_site(&renderer, sink);
+        timings.mark("render and write (parallel)");
+        if let Ok(stats) = &result {
+            timings.detail(&stats.thread_time);
+        }
+        result
     }
 
     fn report(&self, started: Instant, stats: render::RenderStats) -> Report {
@@ -150,6 +177,88 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
 }
 
+/// Step-by-step timings of a build, printed to stderr when the environment
+/// variable `CASEBOOK_TIMINGS` is set (to anything but `0` or empty).
+#[derive(Debug)]
+pub struct Timings {
+    enabled: bool,
+    started: Instant,
+    last: Instant,
+    steps: Vec<(String, Duration, Option<u64>)>,
+}
+
+/// Resident memory in MB, where the system tells (Linux).
+fn resident_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
+}
+
+impl Timings {
+    /// Timings that record nothing.
+    pub fn off() -> Timings {
+        let now = Instant::now();
+        Timings {
+            enabled: false,
+            started: now,
+            last: now,
+            steps: Vec::new(),
+        }
+    }
+
+    /// Timings that record when `CASEBOOK_TIMINGS` asks for them.
+    pub fn from_env() -> Timings {
+        let enabled =
+            std::env::var_os("CASEBOOK_TIMINGS").is_some_and(|v| !v.is_empty() && v != "0");
+        Timings {
+            enabled,
+            ..Timings::off()
+        }
+    }
+
+    /// Whether anything is recorded.
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// Ends the current step, naming it.
+    pub fn mark(&mut self, step: &str) {
+        if self.enabled {
+            let now = Instant::now();
+            self.steps
+                .push((step.to_string(), now - self.last, resident_mb()));
+            self.last = now;
+        }
+    }
+
+    /// Adds a breakdown of the step just ended (time summed over threads).
+    pub fn detail(&mut self, parts: &[(&'static str, Duration)]) {
+        if self.enabled {
+            for (name, time) in parts {
+                let step = format!("  {name} (thread time)");
+                self.steps.push((step, *time, None));
+            }
+        }
+    }
+
+    /// Prints the steps to stderr, if enabled.
+    pub fn print(&self) {
+        if !self.enabled {
+            return;
+        }
+        let mut out = String::from("timings:\n");
+        for (step, time, memory) in &self.steps {
+            let ms = time.as_secs_f64() * 1000.0;
+            let memory = memory.map_or(String::new(), |mb| format!("  ({mb} MB resident)"));
+            out.push_str(&format!("  {ms:>9.1} ms  {step}{memory}\n"));
+        }
+        let total = self.started.elapsed().as_secs_f64() * 1000.0;
+        out.push_str(&format!("  {total:>9.1} ms  total\n"));
+        eprint!("{out}");
+    }
+}
+
 /// The default output folder under a site root.
 pub const DEFAULT_OUTPUT: &str = "public";
 
@@ -157,16 +266,18 @@ pub const DEFAULT_OUTPUT: &str = "public";
 /// previous output stays as it was.
 pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, Vec<Diagnostic>> {
     let started = Instant::now();
+    let mut timings = Timings::from_env();
     let output = options
         .output
         .clone()
         .unwrap_or_else(|| root.join(DEFAULT_OUTPUT));
     output::check_output(root, &output).map_err(|e| vec![e])?;
-    let site = Site::load(
+    let site = Site::load_timed(
         root,
         &LoadOptions {
             base_url: options.base_url.clone(),
         },
+        &mut timings,
     )?;
     let io_error = |e: std::io::Error| {
         vec![Diagnostic::error(
@@ -175,8 +286,11 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, Vec<Diagnost
         )]
     };
     let staging = output::Staging::create(&output).map_err(io_error)?;
-    let stats = site.render(&output::DiskSink::new(staging.dir()))?;
+    timings.mark("staging folder");
+    let stats = site.render_timed(&output::DiskSink::new(staging.dir()), &mut timings)?;
     staging.commit().map_err(io_error)?;
+    timings.mark("swap in, remove previous output");
+    timings.print();
     Ok(site.report(started, stats))
 }
 

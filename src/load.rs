@@ -271,14 +271,21 @@ pub struct ParsedEntry {
     pub entry: Entry,
     /// `related:` ids as written, with their positions.
     pub related_ids: Vec<(String, Option<Position>)>,
-    /// The Markdown body as written.
-    pub body: String,
+    /// Where the Markdown body starts in [`ParsedEntry::text`] (see [`ParsedEntry::body`]).
+    pub body_start: usize,
     /// Position of the `id:` value.
     pub id_position: Option<Position>,
     /// The whole file, for excerpts.
     pub text: String,
     /// Warnings found in this file.
     pub warnings: Vec<Diagnostic>,
+}
+
+impl ParsedEntry {
+    /// The Markdown body as written.
+    pub fn body(&self) -> &str {
+        &self.text[self.body_start..]
+    }
 }
 
 /// Turns CRLF and lone CR line endings into LF, so that line numbers from the YAML
@@ -555,7 +562,10 @@ pub fn parse_entry(
         return Err(p.errors);
     };
     let id_position = p.shift(p.value(ID));
-    let body = fm.body.to_string();
+    // The body is the rest of the file; keeping its offset instead of a copy
+    // saves a second copy of every body while the catalogue loads.
+    let body_start = text.len() - fm.body.len();
+    debug_assert_eq!(&text[body_start..], fm.body);
     Ok(ParsedEntry {
         entry: Entry {
             slug: id.to_lowercase(),
@@ -570,7 +580,7 @@ pub fn parse_entry(
             body_line: fm.body_line,
         },
         related_ids,
-        body,
+        body_start,
         id_position,
         warnings: p.warnings,
         text,
@@ -861,9 +871,9 @@ pub fn finish_entry(
     resolver: &dyn markdown::LinkResolver,
     allow_raw_html: bool,
 ) -> (Entry, Vec<Diagnostic>) {
-    let mut entry = parsed.entry;
     // Entry pages sit two levels below the site root (`practices/p12/`).
-    let r = markdown::render(&parsed.body, "../../", resolver, allow_raw_html);
+    let r = markdown::render(parsed.body(), "../../", resolver, allow_raw_html);
+    let mut entry = parsed.entry;
     let warnings = link_warnings(&entry.source, &parsed.text, entry.body_line, &r);
     entry.body_html = r.html;
     (entry, warnings)
