@@ -11,6 +11,7 @@ use serde_json::Value as Json;
 use crate::index::Index;
 use crate::markdown::is_safe_url;
 use crate::model::{Catalogue, Entry, Facet};
+use crate::render::escape_html;
 use crate::summary::{self, group_label, Table};
 
 /// Site-wide data, the same on every page (`site` in templates).
@@ -1017,21 +1018,6 @@ fn field_items(value: &Json) -> Vec<FieldItem> {
     }
 }
 
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// Draws a horizontal bar chart: one band per category, one bar per series,
 /// the count printed at the end of each bar.
 pub fn chart_svg(chart: &ChartView, title: &str) -> String {
@@ -1058,8 +1044,8 @@ pub fn chart_svg(chart: &ChartView, title: &str) -> String {
     let _ = write!(
         svg,
         r#"<svg class="bar-chart" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-labelledby="chart-title chart-desc" xmlns="http://www.w3.org/2000/svg"><title id="chart-title">{}</title><desc id="chart-desc">{}</desc>"#,
-        escape(title),
-        escape(desc.trim_end())
+        escape_html(title),
+        escape_html(desc.trim_end())
     );
     for (i, bar) in chart.bars.iter().enumerate() {
         let top = GAP + i * band;
@@ -1072,7 +1058,7 @@ pub fn chart_svg(chart: &ChartView, title: &str) -> String {
             svg,
             r#"<text x="{}" y="{label_y}" text-anchor="end" class="chart-label">{}</text>"#,
             LABEL - 8,
-            escape(&label)
+            escape_html(&label)
         );
         for (s, value) in bar.values.iter().enumerate() {
             let y = top + s * BAR;

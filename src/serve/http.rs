@@ -20,6 +20,8 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+
+use crate::render::escape_html;
 use axum::Router;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
 use tokio::sync::broadcast;
@@ -307,22 +309,6 @@ pub fn inject(html: &[u8], snippet: &str) -> Vec<u8> {
     out.extend_from_slice(&html[..at]);
     out.extend_from_slice(snippet.as_bytes());
     out.extend_from_slice(&html[at..]);
-    out
-}
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
     out
 }
 
@@ -626,7 +612,7 @@ mod tests {
         let html = overlay_html(&[d], true);
         assert!(
             html.contains(
-                "content/practices/p1.md:4:10: unknown sector &quot;&lt;script&gt;&quot;"
+                "content&#x2F;practices&#x2F;p1.md:4:10: unknown sector &quot;&lt;script&gt;&quot;"
             ),
             "{html}"
         );
