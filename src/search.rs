@@ -11,6 +11,7 @@
 //! kind and facet values as `data-*` attributes, so filtering works before
 //! (and without) the index. Output is deterministic, like every other file.
 
+use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
 use crate::model::Catalogue;
@@ -46,9 +47,11 @@ pub fn index_json(c: &Catalogue) -> Vec<u8> {
             json!({ "name": f.name, "label": f.label, "values": values })
         })
         .collect();
-    let entries: Vec<Value> = c
+    // The largest single file of the site: each entry is serialised on its own, in
+    // parallel, so the whole document never exists as a tree of JSON values.
+    let entries: Vec<Vec<u8>> = c
         .entries
-        .iter()
+        .par_iter()
         .map(|e| {
             let mut facet_ids = Map::new();
             for (fi, values) in e.facets.iter().enumerate() {
@@ -66,7 +69,7 @@ pub fn index_json(c: &Catalogue) -> Vec<u8> {
             for value in e.fields.values() {
                 push_field_text(value, &mut fields);
             }
-            json!({
+            let entry = json!({
                 "id": e.id,
                 "kind": config.kinds[e.kind].id,
                 "title": e.title,
@@ -74,17 +77,24 @@ pub fn index_json(c: &Catalogue) -> Vec<u8> {
                 "facets": facet_ids,
                 "fields": fields.trim_end(),
                 "text": distinct_words(&html_to_text(&e.body_html)),
-            })
+            });
+            serde_json::to_vec(&entry).expect("JSON values always serialise")
         })
         .collect();
-    let doc = json!({
-        "version": 1,
-        "kinds": kinds,
-        "facets": facets,
-        "entries": entries,
-    });
-    let mut bytes = serde_json::to_vec(&doc).expect("JSON values always serialise");
-    bytes.push(b'\n');
+    // The same bytes as serialising {"version", "kinds", "facets", "entries"} at once.
+    let head = json!({ "version": 1, "kinds": kinds, "facets": facets });
+    let mut bytes = serde_json::to_vec(&head).expect("JSON values always serialise");
+    bytes.pop(); // the closing brace
+    bytes.extend_from_slice(b",\"entries\":[");
+    let total: usize = entries.iter().map(|e| e.len() + 1).sum();
+    bytes.reserve(total + 3);
+    for (i, entry) in entries.iter().enumerate() {
+        if i > 0 {
+            bytes.push(b',');
+        }
+        bytes.extend_from_slice(entry);
+    }
+    bytes.extend_from_slice(b"]}\n");
     bytes
 }
 
