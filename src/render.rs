@@ -355,6 +355,9 @@ impl Sink for TimedSink<'_> {
     }
 }
 
+/// Bytes reserved for a page before rendering it (an entry page is about 11 KB).
+const PAGE_CAPACITY: usize = 16 * 1024;
+
 /// Everything needed to render pages; shared by all threads.
 pub struct Renderer<'a> {
     catalogue: &'a Catalogue,
@@ -474,7 +477,10 @@ impl<'a> Renderer<'a> {
             debug_assert!(*key != "site", "page data may not replace `site`");
             value.insert_into(&mut context, key);
         }
-        let rendered = self.theme.tera.render(template, &context);
+        // Straight into bytes with room for a typical page: no UTF-8 re-check of
+        // the result and fewer reallocations than Tera's own 2 KB start.
+        let mut bytes = Vec::with_capacity(PAGE_CAPACITY);
+        let rendered = self.theme.tera.render_to(template, &context, &mut bytes);
         // Leave only `site`, so no page sees another page's data.
         context.remove("root");
         context.remove("page_url");
@@ -484,7 +490,7 @@ impl<'a> Renderer<'a> {
         if let Ok(mut spare) = self.spare_contexts.lock() {
             spare.push(context);
         }
-        rendered.map(String::into_bytes).map_err(|e| {
+        rendered.map(|()| bytes).map_err(|e| {
             Diagnostic::error(
                 PathBuf::from(TEMPLATES_DIR).join(template),
                 format!(

@@ -372,9 +372,6 @@ impl CellView {
     }
 }
 
-/// How many entries nearest in catalogue order "more like this" considers.
-pub const SIMILAR_WINDOW: usize = 2048;
-
 /// Site-relative URL of a facet value page.
 pub fn value_url(facet: &Facet, value: usize) -> String {
     format!("{}/{}/", facet.name, facet.values[value].slug)
@@ -489,17 +486,18 @@ impl<'a> Views<'a> {
         let c = self.catalogue;
         let entry = &c.entries[e];
         let kind = &c.config.kinds[entry.kind];
-        let mut parts = Vec::new();
+        // "Denmark · Health, Education": the first two facets' labels, built in
+        // one string (this runs for every entry of every list page).
+        let mut summary = String::new();
         for (fi, values) in entry.facets.iter().enumerate().take(2) {
             let facet = &c.config.facets[fi];
-            if !values.is_empty() {
-                parts.push(
-                    values
-                        .iter()
-                        .map(|&v| facet.values[v].label.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                );
+            for (i, &v) in values.iter().enumerate() {
+                if i > 0 {
+                    summary.push_str(", ");
+                } else if !summary.is_empty() {
+                    summary.push_str(" · ");
+                }
+                summary.push_str(&facet.values[v].label);
             }
         }
         let mut facet_ids = String::new();
@@ -518,13 +516,20 @@ impl<'a> Views<'a> {
                 facet_ids.push_str(&facet.values[v].id);
             }
         }
+        let dir = &kind.dir;
+        let mut url = String::with_capacity(dir.len() + entry.slug.len() + 2);
+        url.push_str(dir);
+        url.push('/');
+        url.push_str(&entry.slug);
+        url.push('/');
+        debug_assert_eq!(url, c.entry_url(entry));
         EntryItem {
             id: &entry.id,
             title: &entry.title,
-            url: c.entry_url(entry),
+            url,
             kind: &kind.id,
             kind_label: &kind.singular,
-            summary: parts.join(" · "),
+            summary,
             facet_ids,
         }
     }
