@@ -389,6 +389,11 @@ pub fn combination_url(facet: &Facet, combination: &[usize]) -> String {
 
 /// Turns `target_group` into "Target group".
 pub fn humanise(key: &str) -> String {
+    // Field names that are acronyms read better in capitals ("DOI", not "Doi").
+    const ACRONYMS: &[&str] = &["doi", "url", "isbn", "issn", "id"];
+    if ACRONYMS.contains(&key.to_ascii_lowercase().as_str()) {
+        return key.to_ascii_uppercase();
+    }
     let spaced = key.replace(['_', '-'], " ");
     let mut chars = spaced.chars();
     match chars.next() {
@@ -1096,4 +1101,16 @@ pub fn chart_svg(chart: &ChartView, title: &str) -> String {
     }
     svg.push_str("</svg>");
     svg
+}
+
+#[cfg(test)]
+mod humanise_tests {
+    use super::humanise;
+
+    #[test]
+    fn field_labels() {
+        assert_eq!(humanise("target_group"), "Target group");
+        assert_eq!(humanise("doi"), "DOI");
+        assert_eq!(humanise("url"), "URL");
+    }
 }
