@@ -186,8 +186,15 @@ fn remove_stale(parent: &Path, target: &Path) {
     };
     for item in items.flatten() {
         let file_name = item.file_name().to_string_lossy().into_owned();
-        if file_name.starts_with(&prefix) && item.path().join(MARKER).is_file() {
+        if !file_name.starts_with(&prefix) {
+            continue;
+        }
+        if item.path().join(MARKER).is_file() {
             let _ = std::fs::remove_dir_all(item.path());
+        } else {
+            // Killed between creating the folder and writing its marker: the folder
+            // is still empty, and removing an empty folder cannot lose anything.
+            let _ = std::fs::remove_dir(item.path());
         }
     }
 }
