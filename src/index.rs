@@ -26,19 +26,7 @@ pub struct Index {
     pub by_kind: Vec<Vec<usize>>,
     /// Per entry: entries that list it in `related:` (the reverse direction).
     pub related_to: Vec<Vec<usize>>,
-    /// Per entry, [`Index::similarity_words`] words: a bit set of the facet values
-    /// it names that count towards "more like this" (see [`Index::similarity_bits`]).
-    pub similarity_bits: Vec<u64>,
-    /// Words per entry in [`Index::similarity_bits`].
-    pub similarity_words: usize,
 }
-
-/// Values named by more than this share of the catalogue (but at least
-/// [`SIMILARITY_MIN_LIMIT`] entries) say little about likeness and are ignored
-/// by "more like this".
-pub const SIMILARITY_SHARE: usize = 4;
-/// See [`SIMILARITY_SHARE`].
-pub const SIMILARITY_MIN_LIMIT: usize = 50;
 
 impl Index {
     /// Indexes a loaded catalogue.
@@ -74,21 +62,13 @@ impl Index {
                 }
             }
         }
-        let (similarity_bits, similarity_words) = similarity_bits(catalogue, &exact);
         Index {
             exact,
             rolled_up,
             combinations,
             by_kind,
             related_to,
-            similarity_bits,
-            similarity_words,
         }
-    }
-
-    /// The similarity bit set of entry `e`.
-    pub fn similarity_bits(&self, e: usize) -> &[u64] {
-        &self.similarity_bits[e * self.similarity_words..(e + 1) * self.similarity_words]
     }
 
     /// Combinations of a facet present in the catalogue, by size and then in
@@ -98,32 +78,6 @@ impl Index {
         list.sort_by(|a, b| (a.len(), *a).cmp(&(b.len(), *b)));
         list
     }
-}
-
-/// One bit per facet value across all facets, set for the values an entry names,
-/// leaving out values named by too many entries to say anything.
-fn similarity_bits(catalogue: &Catalogue, exact: &[Vec<Vec<usize>>]) -> (Vec<u64>, usize) {
-    let limit = (catalogue.entries.len() / SIMILARITY_SHARE).max(SIMILARITY_MIN_LIMIT);
-    let mut offsets = Vec::with_capacity(exact.len());
-    let mut total = 0;
-    for values in exact {
-        offsets.push(total);
-        total += values.len();
-    }
-    let words = total.div_ceil(64).max(1);
-    let mut bits = vec![0u64; catalogue.entries.len() * words];
-    for (ei, entry) in catalogue.entries.iter().enumerate() {
-        let row = &mut bits[ei * words..(ei + 1) * words];
-        for (fi, values) in entry.facets.iter().enumerate() {
-            for &v in values {
-                if exact[fi][v].len() <= limit {
-                    let bit = offsets[fi] + v;
-                    row[bit / 64] |= 1 << (bit % 64);
-                }
-            }
-        }
-    }
-    (bits, words)
 }
 
 /// The values and all their ancestors, each once, in index order.

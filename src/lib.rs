@@ -19,6 +19,8 @@ pub mod output;
 pub mod publish;
 pub mod render;
 pub mod scaffold;
+pub mod search;
+pub mod serve;
 pub mod summary;
 pub mod view;
 pub mod yaml;

@@ -114,11 +114,7 @@ pub fn load(
         .into_par_iter()
         .map(|parsed| {
             let resolver = links_from(&parsed.entry.source);
-            let r = markdown::render(parsed.body(), "../../", &resolver, allow_raw);
-            let mut entry = parsed.entry;
-            let warnings = link_warnings(&entry.source, &parsed.text, entry.body_line, &r);
-            entry.body_html = r.html;
-            (entry, warnings)
+            finish_entry(parsed, &resolver, allow_raw)
         })
         .collect();
     let mut entries = Vec::with_capacity(rendered.len());
@@ -865,6 +861,22 @@ fn source_urls(
         map.insert(normalised_source(&page.source), format!("{}/", page.slug));
     }
     map
+}
+
+/// Renders the Markdown body of a checked entry (its `related` already resolved)
+/// and returns the finished entry with warnings about its links. Used by
+/// [`load`] and by the live preview when one file changes.
+pub fn finish_entry(
+    parsed: ParsedEntry,
+    resolver: &dyn markdown::LinkResolver,
+    allow_raw_html: bool,
+) -> (Entry, Vec<Diagnostic>) {
+    // Entry pages sit two levels below the site root (`practices/p12/`).
+    let r = markdown::render(parsed.body(), "../../", resolver, allow_raw_html);
+    let mut entry = parsed.entry;
+    let warnings = link_warnings(&entry.source, &parsed.text, entry.body_line, &r);
+    entry.body_html = r.html;
+    (entry, warnings)
 }
 
 fn link_warnings(

@@ -39,6 +39,18 @@ enum Command {
         #[arg(long)]
         base_url: Option<String>,
     },
+    /// Serve the site on this machine, rebuilding and reloading pages on change.
+    Serve {
+        /// Site root (the folder holding catalogue.yaml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Address to listen on; anything but loopback makes the preview visible on the network.
+        #[arg(long, default_value = "127.0.0.1", value_parser = casebook::serve::parse_bind)]
+        bind: std::net::IpAddr,
+        /// Port to listen on; 0 picks a free one.
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+    },
     /// Check content, vocabularies and templates; write nothing.
     Check {
         /// Site root (the folder holding catalogue.yaml).
@@ -105,6 +117,15 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(errors) => failed(&errors),
+            }
+        }
+        Command::Serve { root, bind, port } => {
+            match casebook::serve::run(&casebook::serve::ServeOptions { root, bind, port }) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    ExitCode::from(1)
+                }
             }
         }
         Command::Check { root } => match casebook::check(&root) {

@@ -51,22 +51,32 @@ fn options() -> Options {
 }
 
 /// Whether a URL may appear in a page: relative, fragment, or http(s)/mailto.
+///
+/// The scheme is found the way browsers find it (WHATWG URL): leading and
+/// trailing control characters and spaces are ignored, tabs and newlines
+/// anywhere are removed, and a scheme is an ASCII letter followed by letters,
+/// digits, `+`, `-` or `.` up to a `:`. Anything without a scheme is relative.
 pub fn is_safe_url(url: &str) -> bool {
-    let cleaned: String = url
+    let trimmed = url.trim_matches(|c: char| c <= ' ');
+    let cleaned: String = trimmed
         .chars()
-        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
         .collect();
-    let lower = cleaned.to_ascii_lowercase();
-    match lower.find(':') {
-        None => true,
-        Some(colon) => {
-            let before = &lower[..colon];
-            if before.contains(['/', '?', '#']) {
-                return true; // the colon is in the path, not a scheme
-            }
-            matches!(before, "http" | "https" | "mailto")
+    let mut chars = cleaned.char_indices();
+    match chars.next() {
+        Some((_, c)) if c.is_ascii_alphabetic() => {}
+        _ => return true, // no scheme: relative
+    }
+    for (i, c) in chars {
+        if c == ':' {
+            let scheme = cleaned[..i].to_ascii_lowercase();
+            return matches!(scheme.as_str(), "http" | "https" | "mailto");
+        }
+        if !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) {
+            return true; // not a scheme: a relative path such as `a/b:c`
         }
     }
+    true
 }
 
 /// Whether a link target looks like it means another entry: a bare id such as

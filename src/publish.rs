@@ -116,7 +116,7 @@ pub fn page_url(renderer: &Renderer, job: &Job) -> Option<String> {
             _ => None,
         },
         Job::Page(p) => Some(format!("{}/", c.pages[*p].slug)),
-        Job::NotFound | Job::Json | Job::Static(_) | Job::Publish(_) => None,
+        Job::NotFound | Job::Json | Job::SearchIndex | Job::Static(_) | Job::Publish(_) => None,
     }
 }
 

@@ -51,8 +51,20 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
 ];
 
 /// The built-in static files, compiled into the binary.
-pub const BUILTIN_STATIC: &[(&str, &[u8])] =
-    &[("style.css", include_bytes!("../static/style.css"))];
+pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../static/style.css")),
+    // Home-page filters and search, and filtered-view links on summary pages.
+    ("browse.js", include_bytes!("../static/browse.js")),
+    // MiniSearch (MIT), vendored from npm; loaded by browse.js when a reader searches.
+    (
+        "vendor/minisearch.min.js",
+        include_bytes!("../static/vendor/minisearch.min.js"),
+    ),
+    (
+        "vendor/minisearch.LICENSE.txt",
+        include_bytes!("../static/vendor/minisearch.LICENSE.txt"),
+    ),
+];
 
 /// Where a site's own templates and static files live, under its root.
 pub const TEMPLATES_DIR: &str = "templates";
@@ -277,6 +289,8 @@ pub enum Job {
     NotFound,
     /// `catalogue.json`.
     Json,
+    /// `search-index.json`, for the home page's search.
+    SearchIndex,
     /// A static file.
     Static(String),
     /// A publishing file: sitemap, robots.txt, feed, citation exports.
@@ -299,6 +313,7 @@ impl Job {
             Job::Json => "catalogue.json",
             Job::Static(_) => "static files",
             Job::Publish(_) => "sitemap, feed, citations",
+            Job::SearchIndex => "search index",
         }
     }
 }
@@ -364,6 +379,17 @@ impl<'a> Renderer<'a> {
             .iter()
             .map(|spec| summary::compute(catalogue, index, spec))
             .collect();
+        Renderer::with_tables(catalogue, index, theme, tables)
+    }
+
+    /// Like [`Renderer::new`], reusing summary tables already computed from the
+    /// same catalogue and index (the live preview keeps them between rebuilds).
+    pub fn with_tables(
+        catalogue: &'a Catalogue,
+        index: &'a Index,
+        theme: &'a Theme,
+        tables: Vec<Table>,
+    ) -> Renderer<'a> {
         let views = Views { catalogue, index };
         let mut site = Context::new();
         site.insert("site", &views.site());
@@ -400,6 +426,7 @@ impl<'a> Renderer<'a> {
         let c = self.catalogue;
         let config = &c.config;
         let mut jobs = vec![Job::Home, Job::Summaries, Job::NotFound, Job::Json];
+        jobs.push(Job::SearchIndex);
         jobs.extend((0..config.kinds.len()).map(Job::Kind));
         jobs.extend((0..c.entries.len()).map(Job::Entry));
         for (fi, facet) in config.facets.iter().enumerate() {
@@ -696,6 +723,10 @@ impl<'a> Renderer<'a> {
                 write(file.path(), crate::publish::render(self, *file))?;
                 Ok(0)
             }
+            Job::SearchIndex => {
+                write(crate::search::SEARCH_INDEX, crate::search::index_json(c))?;
+                Ok(0)
+            }
             Job::Static(name) => {
                 match &self.theme.statics[name] {
                     StaticSource::Builtin(bytes) => write(name, bytes.to_vec())?,
@@ -858,7 +889,17 @@ fn entry_json(c: &Catalogue, e: &crate::model::Entry) -> serde_json::Value {
 
 /// Renders every file of the site into `sink`, in parallel. Reports every failure.
 pub fn render_site(renderer: &Renderer, sink: &dyn Sink) -> Result<RenderStats, Vec<Diagnostic>> {
-    let jobs = renderer.jobs();
+    render_jobs(renderer, &renderer.jobs(), sink)
+}
+
+/// Renders the chosen `jobs` into `sink`, in parallel (the live preview renders
+/// only what a change touched), timing each kind of job for `CASEBOOK_TIMINGS`.
+/// Reports every failure.
+pub fn render_jobs(
+    renderer: &Renderer,
+    jobs: &[Job],
+    sink: &dyn Sink,
+) -> Result<RenderStats, Vec<Diagnostic>> {
     let sink = TimedSink {
         inner: sink,
         nanos: AtomicU64::new(0),

@@ -11,6 +11,7 @@ use serde_json::Value as Json;
 use crate::index::Index;
 use crate::markdown::is_safe_url;
 use crate::model::{Catalogue, Entry, Facet};
+use crate::render::escape_html;
 use crate::summary::{self, group_label, Table};
 
 /// Site-wide data, the same on every page (`site` in templates).
@@ -66,6 +67,9 @@ pub struct FacetView<'a> {
     pub url: String,
     /// Values in display order.
     pub values: Vec<ValueView<'a>>,
+    /// Whether exact combinations of its values have pages, and so can be
+    /// filtered for on the home page ("exactly these values, no others").
+    pub exact: bool,
 }
 
 /// A vocabulary value.
@@ -81,6 +85,8 @@ pub struct ValueView<'a> {
     pub url: String,
     /// Hierarchy depth (0 = top level).
     pub depth: usize,
+    /// Parent value id, for hierarchies.
+    pub parent: Option<&'a str>,
     /// Entries under this value, its descendants included.
     pub count: usize,
 }
@@ -109,6 +115,9 @@ pub struct EntryItem<'a> {
     pub kind_label: &'a str,
     /// A short line of facet labels ("Denmark · Health").
     pub summary: String,
+    /// The entry's facet values for the home page's filters, as
+    /// `<facet>:<id>,<id> <facet>:<id>` (facets with no value left out).
+    pub facet_ids: String,
 }
 
 /// A group of entries of one kind.
@@ -209,6 +218,10 @@ pub struct CellView {
     pub rowspan: usize,
     /// Hierarchy indent.
     pub indent: usize,
+    /// The query string of the home page's filtered view showing exactly the
+    /// entries counted (`?sectors=health,education&exact=sectors&kind=practice`),
+    /// where filters can express the cell. Scripts point the link there.
+    pub filter: Option<String>,
 }
 
 /// A table row.
@@ -251,6 +264,88 @@ pub struct ChartBar {
     pub label: String,
     /// One value per series.
     pub values: Vec<usize>,
+}
+
+/// A filtered view of the home page: entries of the given kinds naming, for
+/// each facet listed, one of the values listed (or, for facets in `exact`,
+/// exactly those values and no others).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HomeFilter {
+    /// (facet index, value indices).
+    pub facets: Vec<(usize, Vec<usize>)>,
+    /// Facet indices matched exactly.
+    pub exact: Vec<usize>,
+    /// Kind indices; empty for all kinds.
+    pub kinds: Vec<usize>,
+}
+
+impl HomeFilter {
+    /// Entries naming `value` (or one of its parts) of `facet`.
+    pub fn value(facet: usize, value: usize) -> HomeFilter {
+        HomeFilter {
+            facets: vec![(facet, vec![value])],
+            ..HomeFilter::default()
+        }
+    }
+
+    /// Entries naming exactly `combination` of `facet`.
+    pub fn exactly(facet: usize, combination: &[usize]) -> HomeFilter {
+        HomeFilter {
+            facets: vec![(facet, combination.to_vec())],
+            exact: vec![facet],
+            kinds: Vec::new(),
+        }
+    }
+
+    /// The same filter limited to one kind.
+    pub fn of_kind(&self, kind: usize) -> HomeFilter {
+        HomeFilter {
+            kinds: vec![kind],
+            ..self.clone()
+        }
+    }
+
+    /// The query string, in the canonical order the home page writes too:
+    /// facets in declaration order, then `kind`, then `exact`.
+    pub fn query(&self, catalogue: &Catalogue) -> String {
+        let config = &catalogue.config;
+        let mut facets = self.facets.clone();
+        facets.sort_by_key(|(f, _)| *f);
+        let mut parts: Vec<String> = facets
+            .iter()
+            .map(|(fi, values)| {
+                let facet = &config.facets[*fi];
+                let ids: Vec<&str> = values
+                    .iter()
+                    .map(|&v| facet.values[v].id.as_str())
+                    .collect();
+                format!("{}={}", facet.name, ids.join(","))
+            })
+            .collect();
+        if !self.kinds.is_empty() {
+            let ids: Vec<&str> = self
+                .kinds
+                .iter()
+                .map(|&k| config.kinds[k].id.as_str())
+                .collect();
+            parts.push(format!("kind={}", ids.join(",")));
+        }
+        if !self.exact.is_empty() {
+            let mut exact = self.exact.clone();
+            exact.sort_unstable();
+            let names: Vec<&str> = exact
+                .iter()
+                .map(|&f| config.facets[f].name.as_str())
+                .collect();
+            parts.push(format!("exact={}", names.join(",")));
+        }
+        format!("?{}", parts.join("&"))
+    }
+}
+
+/// Whether a value has parts (the home page's filter for it then takes them in too).
+fn has_children(facet: &Facet, value: usize) -> bool {
+    facet.values.iter().any(|v| v.parent == Some(value))
 }
 
 impl CellView {
@@ -370,6 +465,7 @@ impl<'a> Views<'a> {
                 .iter()
                 .map(|&v| self.value(fi, v))
                 .collect(),
+            exact: facet.combination_pages,
         }
     }
 
@@ -383,6 +479,7 @@ impl<'a> Views<'a> {
             description: &value.description,
             url: value_url(facet, v),
             depth: value.depth,
+            parent: value.parent.map(|p| facet.values[p].id.as_str()),
             count: self.index.rolled_up[fi][v].len(),
         }
     }
@@ -413,6 +510,22 @@ impl<'a> Views<'a> {
         url.push_str(&entry.slug);
         url.push('/');
         debug_assert_eq!(url, c.entry_url(entry));
+        let mut facet_ids = String::new();
+        for (fi, values) in entry.facets.iter().enumerate() {
+            let facet = &c.config.facets[fi];
+            for (i, &v) in values.iter().enumerate() {
+                if i == 0 {
+                    if !facet_ids.is_empty() {
+                        facet_ids.push(' ');
+                    }
+                    facet_ids.push_str(&facet.name);
+                    facet_ids.push(':');
+                } else {
+                    facet_ids.push(',');
+                }
+                facet_ids.push_str(&facet.values[v].id);
+            }
+        }
         EntryItem {
             id: &entry.id,
             title: &entry.title,
@@ -420,6 +533,7 @@ impl<'a> Views<'a> {
             kind: &kind.id,
             kind_label: &kind.singular,
             summary,
+            facet_ids,
         }
     }
 
@@ -527,50 +641,54 @@ impl<'a> Views<'a> {
     }
 
     /// Up to five entries sharing the most facet values with `e` (ties by catalogue
-    /// order), leaving out `e` and its related entries, and values named by a large
-    /// share of the catalogue (they say little). Candidates are the
-    /// [`SIMILAR_WINDOW`] entries nearest to `e` in catalogue order, so the cost per
-    /// entry stays bounded on big catalogues; smaller catalogues are searched whole.
+    /// order), leaving out `e` and its related entries. Uses the index, so the cost is
+    /// the size of the value lists `e` belongs to; scores go into a dense per-thread
+    /// array rather than a hash map, which is what keeps this cheap at 18,000 entries.
     pub fn similar(&self, e: usize, exclude: &[usize]) -> Vec<usize> {
-        const SHOWN: usize = 5;
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<(Vec<u32>, Vec<usize>)> =
+                const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+        }
         let n = self.catalogue.entries.len();
-        let (start, end) = if n <= SIMILAR_WINDOW {
-            (0, n)
-        } else {
-            let start = e.saturating_sub(SIMILAR_WINDOW / 2).min(n - SIMILAR_WINDOW);
-            (start, start + SIMILAR_WINDOW)
-        };
-        let mine = self.index.similarity_bits(e);
-        let words = self.index.similarity_words;
-        let window = &self.index.similarity_bits[start * words..end * words];
-        // (score, entry), best first; candidates come in catalogue order, so a
-        // later one only displaces an earlier one with a strictly higher score.
-        let mut best: Vec<(u32, usize)> = Vec::with_capacity(SHOWN + 1);
-        // The lowest score that can still make the list.
-        let mut floor = 2;
-        for (offset, theirs) in window.chunks_exact(words).enumerate() {
-            let mut score = 0;
-            for (a, b) in mine.iter().zip(theirs) {
-                let shared = a & b;
-                if shared != 0 {
-                    score += shared.count_ones();
+        let limit = similar_limit(n);
+        let entry = &self.catalogue.entries[e];
+        SCRATCH.with_borrow_mut(|(scores, touched)| {
+            if scores.len() < n {
+                scores.resize(n, 0);
+            }
+            for (fi, values) in entry.facets.iter().enumerate() {
+                for &v in values {
+                    let list = &self.index.exact[fi][v];
+                    if list.len() > limit {
+                        continue;
+                    }
+                    for &other in list {
+                        if scores[other] == 0 {
+                            touched.push(other);
+                        }
+                        scores[other] += 1;
+                    }
                 }
             }
-            let other = start + offset;
-            if score < floor || other == e || exclude.contains(&other) {
-                continue;
+            // Best first: higher score, then earlier in the catalogue.
+            let mut best: Vec<(u32, usize)> = Vec::with_capacity(SIMILAR_SHOWN + 1);
+            for &other in touched.iter() {
+                let score = scores[other];
+                scores[other] = 0;
+                if (score as usize) < SIMILAR_MIN_SHARED || other == e || exclude.contains(&other) {
+                    continue;
+                }
+                let better = |&(s, o): &(u32, usize)| s < score || (s == score && o > other);
+                if best.len() == SIMILAR_SHOWN && !best.last().is_some_and(better) {
+                    continue;
+                }
+                let at = best.iter().position(better).unwrap_or(best.len());
+                best.insert(at, (score, other));
+                best.truncate(SIMILAR_SHOWN);
             }
-            let at = best
-                .iter()
-                .position(|&(s, _)| s < score)
-                .unwrap_or(best.len());
-            best.insert(at, (score, other));
-            best.truncate(SHOWN);
-            if best.len() == SHOWN {
-                floor = best[SHOWN - 1].0 + 1;
-            }
-        }
-        best.into_iter().map(|(_, o)| o).collect()
+            touched.clear();
+            best.into_iter().map(|(_, o)| o).collect()
+        })
     }
 
     /// A summary table laid out for HTML, with links to the entries behind each count.
@@ -591,6 +709,21 @@ impl<'a> Views<'a> {
             counts
                 .iter()
                 .map(|&n| CellView::number(n, href.clone().filter(|_| n > 0)))
+                .collect::<Vec<_>>()
+        };
+        // Counts per kind, each also pointing at the home page filtered to that
+        // cell: the filter (if the cell can be expressed as one) and the kind.
+        let filtered = |counts: &[usize], href: &Option<String>, filter: Option<HomeFilter>| {
+            counts
+                .iter()
+                .zip(&spec.kinds)
+                .map(|(&n, &k)| CellView {
+                    filter: filter
+                        .as_ref()
+                        .filter(|_| n > 0)
+                        .map(|f| f.of_kind(k).query(c)),
+                    ..CellView::number(n, href.clone().filter(|_| n > 0))
+                })
                 .collect::<Vec<_>>()
         };
         let (head, rows) = match table {
@@ -625,7 +758,11 @@ impl<'a> Views<'a> {
                             href: href.clone(),
                             ..CellView::header(name.clone())
                         });
-                        cells.extend(numbers(counts, &href));
+                        cells.extend(filtered(
+                            counts,
+                            &href,
+                            Some(HomeFilter::exactly(t.facet, combination)),
+                        ));
                         chart.bars.push(ChartBar {
                             label: name,
                             values: counts.clone(),
@@ -657,7 +794,11 @@ impl<'a> Views<'a> {
                     colspan: 2,
                     ..CellView::header("Total")
                 }];
-                cells.extend(numbers(&t.total, &None));
+                // The total of a kind is all its entries: its list page, or the filter.
+                cells.extend(t.total.iter().zip(&spec.kinds).map(|(&n, &k)| CellView {
+                    filter: (n > 0).then(|| HomeFilter::default().of_kind(k).query(c)),
+                    ..CellView::number(n, (n > 0).then(|| format!("{}/", config.kinds[k].dir)))
+                }));
                 rows.push(RowView {
                     role: "total",
                     cells,
@@ -677,7 +818,10 @@ impl<'a> Views<'a> {
                         indent: value.depth,
                         ..CellView::header(value.label.clone())
                     }];
-                    cells.extend(numbers(counts, &href));
+                    // A count is of entries naming the value itself; the filter for
+                    // a value with parts takes its parts in too, so it has none.
+                    let filter = (!has_children(facet, *v)).then(|| HomeFilter::value(t.facet, *v));
+                    cells.extend(filtered(counts, &href, filter));
                     chart.bars.push(ChartBar {
                         label: value.label.clone(),
                         values: counts.clone(),
@@ -721,8 +865,16 @@ impl<'a> Views<'a> {
                             indent: value.depth,
                             ..CellView::header(value.label.clone())
                         }];
-                        for (n, base) in counts.iter().zip(&t.base) {
-                            cells.push(CellView::number(n, href.clone().filter(|_| *n > 0)));
+                        let filter =
+                            (!has_children(facet, *v)).then(|| HomeFilter::value(t.facet, *v));
+                        for ((n, base), &k) in counts.iter().zip(&t.base).zip(&spec.kinds) {
+                            cells.push(CellView {
+                                filter: filter
+                                    .as_ref()
+                                    .filter(|_| *n > 0)
+                                    .map(|f| f.of_kind(k).query(c)),
+                                ..CellView::number(n, href.clone().filter(|_| *n > 0))
+                            });
                             cells.push(CellView::number(
                                 format!("{}%", summary::percent(*n, *base)),
                                 None,
@@ -763,9 +915,30 @@ impl<'a> Views<'a> {
                         ..CellView::header(value.label.clone())
                     }];
                     for (ci, cell) in t.cells[ri].iter().enumerate() {
+                        let column = &t.columns[ci];
                         let href = (!cell.is_empty())
-                            .then(|| pivot_cell_url(spec_id(c, si), rf, r, cf, &t.columns[ci]));
-                        cells.push(CellView::number(cell.len(), href));
+                            .then(|| pivot_cell_url(spec_id(c, si), rf, r, cf, column));
+                        // Cells count exact values; filters for values with parts take
+                        // the parts in too, so such cells keep only their list page.
+                        let expressible = t.row_facet != t.column_facet
+                            && !has_children(rf, r)
+                            && (t.by_combination || !has_children(cf, column[0]));
+                        let filter = (!cell.is_empty() && expressible).then(|| {
+                            let mut filter = if t.by_combination {
+                                HomeFilter::exactly(t.column_facet, column)
+                            } else {
+                                HomeFilter::value(t.column_facet, column[0])
+                            };
+                            filter.facets.push((t.row_facet, vec![r]));
+                            if spec.kinds.len() < config.kinds.len() {
+                                filter.kinds = spec.kinds.clone();
+                            }
+                            filter.query(c)
+                        });
+                        cells.push(CellView {
+                            filter,
+                            ..CellView::number(cell.len(), href)
+                        });
                     }
                     cells.push(CellView::number(t.row_totals[ri], None));
                     chart.bars.push(ChartBar {
@@ -796,6 +969,18 @@ impl<'a> Views<'a> {
         chart.svg = chart_svg(&chart, &spec.title);
         TableView { head, rows, chart }
     }
+}
+
+/// How many entries "more like this" ([`Views::similar`]) shows.
+pub const SIMILAR_SHOWN: usize = 5;
+/// How many counted facet values an entry must share with another to be similar.
+pub const SIMILAR_MIN_SHARED: usize = 2;
+
+/// Values named by more entries than this are not counted for similarity: shared
+/// by a large share of the catalogue they say little, and skipping them keeps
+/// the cost bounded on big catalogues.
+pub fn similar_limit(entries: usize) -> usize {
+    (entries / 4).max(50)
 }
 
 fn spec_id(c: &Catalogue, si: usize) -> &str {
@@ -858,21 +1043,6 @@ fn field_items(value: &Json) -> Vec<FieldItem> {
     }
 }
 
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// Draws a horizontal bar chart: one band per category, one bar per series,
 /// the count printed at the end of each bar.
 pub fn chart_svg(chart: &ChartView, title: &str) -> String {
@@ -899,8 +1069,8 @@ pub fn chart_svg(chart: &ChartView, title: &str) -> String {
     let _ = write!(
         svg,
         r#"<svg class="bar-chart" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-labelledby="chart-title chart-desc" xmlns="http://www.w3.org/2000/svg"><title id="chart-title">{}</title><desc id="chart-desc">{}</desc>"#,
-        escape(title),
-        escape(desc.trim_end())
+        escape_html(title),
+        escape_html(desc.trim_end())
     );
     for (i, bar) in chart.bars.iter().enumerate() {
         let top = GAP + i * band;
@@ -913,7 +1083,7 @@ pub fn chart_svg(chart: &ChartView, title: &str) -> String {
             svg,
             r#"<text x="{}" y="{label_y}" text-anchor="end" class="chart-label">{}</text>"#,
             LABEL - 8,
-            escape(&label)
+            escape_html(&label)
         );
         for (s, value) in bar.values.iter().enumerate() {
             let y = top + s * BAR;

@@ -2,8 +2,10 @@
 //! shipped catalogue. One test binary, a module per feature.
 
 mod authoring;
+mod browse;
 mod build;
 mod check;
+mod filter_model;
 mod hardening;
 mod publishing;
 mod shipped;

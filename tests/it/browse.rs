@@ -1,0 +1,453 @@
+//! Browsing without a browser: the home page's filter controls, the data the
+//! filters and search read, the filtered-view links of summary counts and the
+//! "related" and "more like this" lists, all checked on the built shipped site
+//! against what `catalogue.json` says (see `filter_model.rs` for the rules).
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+use crate::filter_model::{Filter, Model, KIND};
+use crate::util::{select, text, TestSite};
+
+fn built() -> &'static TestSite {
+    static SITE: OnceLock<TestSite> = OnceLock::new();
+    SITE.get_or_init(|| {
+        let site = TestSite::shipped();
+        site.build();
+        site
+    })
+}
+
+fn model() -> Model {
+    Model::from_json(&built().read("public/catalogue.json"))
+}
+
+fn number(s: &str) -> usize {
+    s.trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("not a count: {s:?}"))
+}
+
+#[test]
+fn home_page_has_a_labelled_checkbox_with_its_count_for_every_value() {
+    let site = built();
+    let model = model();
+    let home = site.html("public/index.html");
+    let forms = select(&home, "form[data-filters]");
+    assert_eq!(forms.len(), 1);
+    assert_eq!(forms[0].value().attr("method"), Some("get"));
+
+    let mut seen = Vec::new();
+    for fieldset in select(&home, "form[data-filters] fieldset[data-facet]") {
+        let facet = fieldset.value().attr("data-facet").unwrap();
+        let legend = fieldset
+            .select(&scraper::Selector::parse("legend").unwrap())
+            .next()
+            .unwrap_or_else(|| panic!("{facet}: no legend"));
+        assert!(!text(&legend).is_empty(), "{facet}: empty legend");
+        let boxes = scraper::Selector::parse("input[type=checkbox]").unwrap();
+        for input in fieldset.select(&boxes) {
+            let id = input.value().attr("id").expect("checkbox id");
+            let labels = select(&home, &format!("label[for=\"{id}\"]"));
+            assert_eq!(labels.len(), 1, "{facet}: checkbox {id} has no label");
+            let name = input.value().attr("name").unwrap();
+            let value = input.value().attr("value").unwrap();
+            if name == "exact" {
+                assert_eq!(value, facet, "the exact-match box names its facet");
+                continue;
+            }
+            assert_eq!(name, facet);
+            let count = labels[0]
+                .select(&scraper::Selector::parse("[data-count]").unwrap())
+                .next()
+                .unwrap_or_else(|| panic!("{facet}={value}: no count"));
+            assert_eq!(
+                number(&text(&count)),
+                model.count(&Filter::default(), facet, value),
+                "{facet}={value}"
+            );
+            // Children are marked with their parent and indented.
+            let parent = input.value().attr("data-parent");
+            if facet != KIND {
+                let declared = model.facet(facet).parent.get(value).map(String::as_str);
+                assert_eq!(parent, declared, "{facet}={value}: parent");
+            }
+            let row = scraper::ElementRef::wrap(input.parent().unwrap()).unwrap();
+            let class = row.value().attr("class").unwrap_or("");
+            assert_eq!(
+                class.contains("depth-1"),
+                parent.is_some(),
+                "{facet}={value}: {class}"
+            );
+            seen.push((facet.to_string(), value.to_string()));
+        }
+    }
+    assert_eq!(
+        seen,
+        model.all_values(),
+        "one checkbox per kind and per value, in order"
+    );
+    // Denmark among the countries with 9 entries at the start, for instance.
+    assert!(seen.contains(&("countries".into(), "DK".into())));
+
+    let search = select(&home, "form[data-filters] input[type=search][name=q]");
+    assert_eq!(search.len(), 1);
+    let id = search[0].value().attr("id").unwrap();
+    assert_eq!(select(&home, &format!("label[for=\"{id}\"]")).len(), 1);
+    // The exact-match control exists where combinations have pages (sectors).
+    assert_eq!(
+        select(&home, "input[name=exact][value=sectors]").len(),
+        1,
+        "sectors can be matched exactly"
+    );
+    let status = select(&home, "[data-status][role=status]");
+    assert_eq!(text(&status[0]), "78 entries shown");
+}
+
+#[test]
+fn every_entry_is_listed_with_its_kind_and_facet_values() {
+    let site = built();
+    let model = model();
+    let home = site.html("public/index.html");
+    let items = select(&home, "li[data-entry]");
+    assert_eq!(items.len(), model.entries.len());
+    for (item, entry) in items.iter().zip(&model.entries) {
+        let v = item.value();
+        assert_eq!(v.attr("data-entry"), Some(entry.id.as_str()));
+        assert_eq!(v.attr("data-kind"), Some(entry.kind.as_str()));
+        assert!(v.attr("hidden").is_none(), "shown without scripts");
+        let mut listed: HashMap<String, Vec<String>> = HashMap::new();
+        for part in v.attr("data-facets").unwrap().split_whitespace() {
+            let (facet, ids) = part.split_once(':').unwrap();
+            listed.insert(facet.into(), ids.split(',').map(String::from).collect());
+        }
+        for (facet, ids) in &entry.facets {
+            assert_eq!(
+                listed.get(facet).cloned().unwrap_or_default(),
+                *ids,
+                "{} {facet}",
+                entry.id
+            );
+        }
+    }
+}
+
+#[test]
+fn without_scripts_the_home_page_offers_facet_links_not_dead_controls() {
+    let site = built();
+    let home_text = site.read("public/index.html");
+    let home = site.html("public/index.html");
+    // The filter panel is shown only once scripts have set the `js` class.
+    assert!(home_text.contains("document.documentElement.classList.add(\"js\")"));
+    assert_eq!(select(&home, ".finder-filters.js-only form").len(), 1);
+    let css = site.read("public/style.css");
+    assert!(css.contains(".js .no-js-only, .js-only { display: none; }"));
+    // What readers without scripts get: links to every value's page.
+    for facet in &model().facets {
+        for value in &facet.values {
+            let href = format!("./{}/{}/", facet.name, value.to_lowercase());
+            assert_eq!(
+                select(&home, &format!(".browse.no-js-only a[href=\"{href}\"]")).len(),
+                1,
+                "{href}"
+            );
+        }
+    }
+    assert!(site.path("public/browse.js").is_file());
+    assert!(site.path("public/vendor/minisearch.min.js").is_file());
+    assert!(site.path("public/vendor/minisearch.LICENSE.txt").is_file());
+}
+
+#[test]
+fn search_index_has_every_entry_with_its_words() {
+    let site = built();
+    let model = model();
+    let index: Value = serde_json::from_str(&site.read("public/search-index.json")).unwrap();
+    let entries = index["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), model.entries.len());
+    for (e, m) in entries.iter().zip(&model.entries) {
+        assert_eq!(e["id"], m.id.as_str());
+        assert_eq!(e["kind"], m.kind.as_str());
+        assert_eq!(e["title"], m.title.as_str());
+        for (facet, ids) in &m.facets {
+            let listed: Vec<String> = e["facets"][facet]
+                .as_array()
+                .map(|a| a.iter().map(|v| v.as_str().unwrap().into()).collect())
+                .unwrap_or_default();
+            assert_eq!(&listed, ids, "{} {facet}", m.id);
+        }
+        let text = e["text"].as_str().unwrap();
+        assert!(
+            !text.contains('<') || !text.contains('>'),
+            "{}: {text}",
+            m.id
+        );
+    }
+    // The body's words, each once (search matches words and does not rank).
+    let p12 = entries.iter().find(|e| e["id"] == "P12").unwrap();
+    let text = p12["text"].as_str().unwrap();
+    let words: Vec<String> = text.split(' ').map(str::to_lowercase).collect();
+    let distinct: BTreeSet<&String> = words.iter().collect();
+    assert_eq!(distinct.len(), words.len(), "{text}");
+    for word in "emergency telephone line lets service users reach their caregiver".split(' ') {
+        assert!(words.iter().any(|w| w == word), "{word} in {text}");
+    }
+    assert!(!text.contains("**"), "Markdown is gone: {text}");
+    assert!(p12["fields"]
+        .as_str()
+        .unwrap()
+        .contains("People with mental disabilities"));
+    assert_eq!(index["facets"][2]["values"][17]["parent"], "GB");
+}
+
+#[test]
+fn summary_counts_point_to_the_filtered_view_that_shows_them() {
+    let site = built();
+    let model = model();
+    let mut checked = HashMap::new();
+    for summary in std::fs::read_dir(site.path("public/summary")).unwrap() {
+        let dir = summary.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let page = site.html(&format!("public/summary/{name}/index.html"));
+        let mut links = 0;
+        for link in select(&page, "table.summary a[data-filter]") {
+            let target = link.value().attr("data-filter").unwrap();
+            let query = target
+                .strip_prefix("../../?")
+                .unwrap_or_else(|| panic!("{name}: {target} is not the home page"));
+            let filter = Filter::parse(query);
+            assert_eq!(
+                model.matching(&filter).len(),
+                number(&text(&link)),
+                "{name}: {target}"
+            );
+            links += 1;
+        }
+        // Counts of a value with parts (United Kingdom) count the value alone,
+        // which no filter expresses: those keep only their list page.
+        for row in select(&page, "table.summary tbody tr") {
+            let unfiltered = row
+                .select(&scraper::Selector::parse("td.numeric a:not([data-filter])").unwrap())
+                .count();
+            if unfiltered > 0 && !name.starts_with("clusters-by-") {
+                let header = row
+                    .select(&scraper::Selector::parse("th").unwrap())
+                    .map(|th| text(&th))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                assert_eq!(
+                    header, "United Kingdom",
+                    "{name}: a count without a filtered view"
+                );
+            }
+        }
+        let cells = select(&page, "table.summary td.numeric a").len();
+        checked.insert(name, (links, cells));
+    }
+    // Table 2: every combination count and the totals; presence: every value.
+    let (links, cells) = checked["sector-combinations"];
+    assert_eq!(links, cells, "every count of Table 2 has a filtered view");
+    assert!(links >= 20, "{links}");
+    let (links, cells) = checked["clusters"];
+    assert_eq!((links, cells), (9, 9));
+    let (links, cells) = checked["countries"];
+    assert!(links > 20 && cells - links <= 2, "{links} {cells}");
+    let (links, _) = checked["clusters-by-sector-combination"];
+    assert!(links > 30);
+}
+
+#[test]
+fn summary_pages_load_the_script_that_points_counts_at_filtered_views() {
+    let site = built();
+    let page = site.html("public/summary/sector-combinations/index.html");
+    assert_eq!(
+        select(&page, "script[src=\"../../browse.js\"][defer]").len(),
+        1
+    );
+    let chart = select(&page, "figure.chart svg[role=img]");
+    assert_eq!(chart.len(), 1);
+    let title = select(&page, "figure.chart svg > title");
+    let desc = select(&page, "figure.chart svg > desc");
+    assert_eq!(text(&title[0]), "Sectors integrated with social services");
+    assert!(text(&desc[0]).contains("Health & education: Articles"));
+}
+
+/// "Related entries" are the entries named in `related:` both ways; "More like
+/// this" the five sharing the most facet values (at least two), not counting
+/// values a quarter of the catalogue shares, ties in catalogue order.
+#[test]
+fn related_and_more_like_this_are_right_on_every_entry_page() {
+    let site = built();
+    let doc: Value = serde_json::from_str(&site.read("public/catalogue.json")).unwrap();
+    let entries = doc["entries"].as_array().unwrap();
+    let facet_names: Vec<&String> = doc["facets"].as_object().unwrap().keys().collect();
+    let position: HashMap<&str, usize> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e["id"].as_str().unwrap(), i))
+        .collect();
+    let values = |e: &Value| -> BTreeSet<(String, String)> {
+        facet_names
+            .iter()
+            .flat_map(|f| {
+                e[f.as_str()]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| (f.to_string(), v.as_str().unwrap().to_string()))
+            })
+            .collect()
+    };
+    let mut users: HashMap<(String, String), usize> = HashMap::new();
+    for e in entries {
+        for v in values(e) {
+            *users.entry(v).or_default() += 1;
+        }
+    }
+    let limit = (entries.len() / 4).max(50);
+    for (i, e) in entries.iter().enumerate() {
+        let id = e["id"].as_str().unwrap();
+        let mut related: Vec<usize> = e["related"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| position[r.as_str().unwrap()])
+            .collect();
+        for (j, other) in entries.iter().enumerate() {
+            if other["related"].as_array().unwrap().iter().any(|r| r == id) {
+                related.push(j);
+            }
+        }
+        related.sort_unstable();
+        related.dedup();
+        let mine = values(e);
+        let mut scored: Vec<(usize, usize)> = entries
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i && !related.contains(j))
+            .map(|(j, other)| {
+                let shared = values(other)
+                    .intersection(&mine)
+                    .filter(|v| users[*v] <= limit)
+                    .count();
+                (j, shared)
+            })
+            .filter(|&(_, s)| s >= 2)
+            .collect();
+        scored.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let similar: Vec<usize> = scored.into_iter().take(5).map(|(j, _)| j).collect();
+
+        let url = e["url"].as_str().unwrap().trim_start_matches('/');
+        let page = site.html(&format!("public/{url}index.html"));
+        let listed = |heading: &str| -> Vec<String> {
+            select(
+                &page,
+                &format!("section[aria-labelledby={heading}] .entry-list a"),
+            )
+            .iter()
+            .map(|a| text(a))
+            .collect()
+        };
+        let titles = |list: &[usize]| -> Vec<String> {
+            list.iter()
+                .map(|&j| entries[j]["title"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(listed("related-heading"), titles(&related), "{id}: related");
+        assert_eq!(listed("similar-heading"), titles(&similar), "{id}: similar");
+    }
+}
+
+/// The pivots' totals: a row's total is the entries naming the row value and
+/// any column value, a column's the entries naming the column (or, for
+/// combinations, having exactly it) and any row value, each entry once.
+#[test]
+fn pivot_totals_count_each_entry_once() {
+    let site = built();
+    let model = model();
+    let doc: Value = serde_json::from_str(&site.read("public/catalogue.json")).unwrap();
+    let label = |facet: &str, id: &str| -> String {
+        doc["facets"][facet]["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["id"] == id)
+            .unwrap()["label"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    for (summary, rows, columns) in [
+        ("clusters-by-country", "clusters", "countries"),
+        ("clusters-by-sector-combination", "clusters", "sectors"),
+    ] {
+        let csv = site.csv(&format!("public/summary/{summary}.csv"));
+        let has = |e: &crate::filter_model::Entry, facet: &str| !e.facets[facet].is_empty();
+        let total_row = csv.last().unwrap();
+        assert_eq!(total_row[0], "Total");
+        let both = model
+            .entries
+            .iter()
+            .filter(|e| has(e, rows) && has(e, columns))
+            .count();
+        assert_eq!(
+            number(total_row.last().unwrap()),
+            both,
+            "{summary}: grand total"
+        );
+        for id in &model.facet(rows).values {
+            let row = csv
+                .iter()
+                .find(|r| r[0] == label(rows, id))
+                .unwrap_or_else(|| panic!("{summary}: no row {id}"));
+            let expected = model
+                .entries
+                .iter()
+                .filter(|e| e.facets[rows].contains(id) && has(e, columns))
+                .count();
+            assert_eq!(number(row.last().unwrap()), expected, "{summary}: row {id}");
+        }
+        // Column totals: the header names each column by its label(s).
+        for (i, heading) in csv[0].iter().enumerate().skip(1) {
+            if heading == "Total" {
+                continue;
+            }
+            let expected = model
+                .entries
+                .iter()
+                .filter(|e| has(e, rows))
+                .filter(|e| {
+                    let labels: Vec<String> = e.facets[columns]
+                        .iter()
+                        .map(|v| label(columns, v))
+                        .collect();
+                    if summary.ends_with("combination") {
+                        combination_label(&labels) == *heading
+                    } else {
+                        labels.contains(heading)
+                    }
+                })
+                .count();
+            assert_eq!(
+                number(&total_row[i]),
+                expected,
+                "{summary}: column {heading}"
+            );
+        }
+    }
+}
+
+/// "Health & education & employment": later labels lowercased, as the site writes them.
+fn combination_label(labels: &[String]) -> String {
+    labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| if i == 0 { l.clone() } else { l.to_lowercase() })
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
