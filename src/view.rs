@@ -372,9 +372,6 @@ impl CellView {
     }
 }
 
-/// How many entries nearest in catalogue order "more like this" considers.
-pub const SIMILAR_WINDOW: usize = 2048;
-
 /// Site-relative URL of a facet value page.
 pub fn value_url(facet: &Facet, value: usize) -> String {
     format!("{}/{}/", facet.name, facet.values[value].slug)
