@@ -389,6 +389,11 @@ pub fn combination_url(facet: &Facet, combination: &[usize]) -> String {
 
 /// Turns `target_group` into "Target group".
 pub fn humanise(key: &str) -> String {
+    // Field names that are acronyms read better in capitals ("DOI", not "Doi").
+    const ACRONYMS: &[&str] = &["doi", "url", "isbn", "issn", "id"];
+    if ACRONYMS.contains(&key.to_ascii_lowercase().as_str()) {
+        return key.to_ascii_uppercase();
+    }
     let spaced = key.replace(['_', '-'], " ");
     let mut chars = spaced.chars();
     match chars.next() {
@@ -500,13 +505,6 @@ impl<'a> Views<'a> {
                 summary.push_str(&facet.values[v].label);
             }
         }
-        let dir = &kind.dir;
-        let mut url = String::with_capacity(dir.len() + entry.slug.len() + 2);
-        url.push_str(dir);
-        url.push('/');
-        url.push_str(&entry.slug);
-        url.push('/');
-        debug_assert_eq!(url, c.entry_url(entry));
         let mut facet_ids = String::new();
         for (fi, values) in entry.facets.iter().enumerate() {
             let facet = &c.config.facets[fi];
@@ -523,6 +521,13 @@ impl<'a> Views<'a> {
                 facet_ids.push_str(&facet.values[v].id);
             }
         }
+        let dir = &kind.dir;
+        let mut url = String::with_capacity(dir.len() + entry.slug.len() + 2);
+        url.push_str(dir);
+        url.push('/');
+        url.push_str(&entry.slug);
+        url.push('/');
+        debug_assert_eq!(url, c.entry_url(entry));
         EntryItem {
             id: &entry.id,
             title: &entry.title,
@@ -1113,4 +1118,16 @@ pub fn chart_svg(chart: &ChartView, title: &str) -> String {
     }
     svg.push_str("</svg>");
     svg
+}
+
+#[cfg(test)]
+mod humanise_tests {
+    use super::humanise;
+
+    #[test]
+    fn field_labels() {
+        assert_eq!(humanise("target_group"), "Target group");
+        assert_eq!(humanise("doi"), "DOI");
+        assert_eq!(humanise("url"), "URL");
+    }
 }
