@@ -10,13 +10,14 @@ under `params`. The layouts are deliberately plain but render the same kinds
 of pages casebook does for those three facets: every entry page (facts, body,
 related entries), every section list, every term page listing its entries,
 every taxonomy list of terms with counts, and a home page listing every
-entry. RSS, sitemap, robots.txt and the 404 page are switched off because
-casebook does not write them.
+entry. RSS, sitemap, robots.txt and the 404 page are switched off: with the
+generated `base_url: "/"` casebook writes no feed or sitemap either, and its
+robots.txt and 404 page are two tiny files.
 
 casebook still does more work than this Hugo site: three more facets
 (methods, leadership, funding), exact-combination pages, summary tables with
-CSV, pivot-cell pages, "more like this" on each entry, catalogue.json, and
-checks of every link and vocabulary id. The comparison therefore favours Hugo.
+CSV, pivot-cell pages, "more like this" on each entry, catalogue.json, citation
+exports, and checks of every link and vocabulary id. The comparison therefore favours Hugo.
 
 Only the standard library is used. The front-matter reader understands the
 flat `key: value` / `key: [a, b]` lines that generate.py writes, not YAML in

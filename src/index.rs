@@ -26,6 +26,9 @@ pub struct Index {
     pub by_kind: Vec<Vec<usize>>,
     /// Per entry: entries that list it in `related:` (the reverse direction).
     pub related_to: Vec<Vec<usize>>,
+    /// Per facet, per value: [`Index::exact`] as a bit set over entry indices
+    /// (64 entries a word), for counting shared values many entries at a time.
+    pub exact_bits: Vec<Vec<Vec<u64>>>,
 }
 
 impl Index {
@@ -62,12 +65,29 @@ impl Index {
                 }
             }
         }
+        let words = catalogue.entries.len().div_ceil(64);
+        let exact_bits = exact
+            .iter()
+            .map(|values| {
+                values
+                    .iter()
+                    .map(|list| {
+                        let mut bits = vec![0u64; words];
+                        for &e in list {
+                            bits[e / 64] |= 1 << (e % 64);
+                        }
+                        bits
+                    })
+                    .collect()
+            })
+            .collect();
         Index {
             exact,
             rolled_up,
             combinations,
             by_kind,
             related_to,
+            exact_bits,
         }
     }
 

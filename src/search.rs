@@ -101,10 +101,24 @@ pub fn index_json(c: &Catalogue) -> Vec<u8> {
 /// Each word of `text` once (ignoring case), in order of first use. Words are
 /// runs of letters and digits, the way the search splits text.
 pub fn distinct_words(text: &str) -> String {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen: std::collections::HashSet<String, WordHash> = Default::default();
     let mut out = String::with_capacity(text.len() / 2);
+    // The lowercase form of the current word, reused: most words have been seen
+    // already, so only new ones cost an allocation.
+    let mut lower = String::new();
     for word in text.split(|c: char| !c.is_alphanumeric()) {
-        if !word.is_empty() && seen.insert(word.to_lowercase()) {
+        if word.is_empty() {
+            continue;
+        }
+        lower.clear();
+        if word.is_ascii() {
+            lower.push_str(word);
+            lower.make_ascii_lowercase();
+        } else {
+            lower.push_str(&word.to_lowercase());
+        }
+        if !seen.contains(lower.as_str()) {
+            seen.insert(lower.clone());
             if !out.is_empty() {
                 out.push(' ');
             }
@@ -112,6 +126,35 @@ pub fn distinct_words(text: &str) -> String {
         }
     }
     out
+}
+
+/// A fast, non-cryptographic hash for the word set in [`distinct_words`] (the
+/// words come from the site's own content; the order of output does not depend
+/// on it).
+type WordHash = std::hash::BuildHasherDefault<WordHasher>;
+
+/// FNV-1a over the bytes, folded 8 bytes at a time.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = self.0 ^ 0xcbf2_9ce4_8422_2325;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            hash = (hash ^ u64::from_le_bytes(word)).wrapping_mul(0x0000_0100_0000_01b3);
+            hash ^= hash >> 29;
+        }
+        for &b in chunks.remainder() {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// Appends the text of a front-matter value (strings, numbers, lists, maps), space-separated.
