@@ -120,15 +120,19 @@ pub struct EntryItem<'a> {
     pub facet_ids: String,
 }
 
-/// A group of entries of one kind.
+/// A group of entries of one kind, as rendered list items.
 #[derive(Serialize)]
 pub struct KindGroup<'a> {
     /// Plural kind label.
     pub label: &'a str,
     /// Kind id.
     pub kind: &'a str,
-    /// Entries.
-    pub entries: Vec<EntryItem<'a>>,
+    /// Number of entries.
+    pub count: usize,
+    /// The entries' `<li>` items (from `item.html`), joined into one or more
+    /// chunks: the home page's list is split every 50 entries so the browser
+    /// can skip laying out the parts off screen; other lists are one chunk.
+    pub chunks: Vec<String>,
 }
 
 /// A facet as shown on an entry page.
@@ -193,10 +197,17 @@ pub struct EntryView<'a> {
     pub reconstructed_facets: Vec<String>,
     /// Body HTML (already safe).
     pub body: &'a str,
-    /// Related entries, both directions, in catalogue order.
-    pub related: Vec<EntryItem<'a>>,
-    /// Entries sharing the most facet values.
-    pub similar: Vec<EntryItem<'a>>,
+    /// Related entries (both directions, in catalogue order) as rendered `<li>`
+    /// items; empty when there are none.
+    pub related: String,
+    /// Entries sharing the most facet values, as rendered `<li>` items.
+    pub similar: String,
+    /// The entries behind `related`, filled in by the renderer.
+    #[serde(skip)]
+    pub related_ids: Vec<usize>,
+    /// The entries behind `similar`.
+    #[serde(skip)]
+    pub similar_ids: Vec<usize>,
     /// Source file, relative to the site root.
     pub source: String,
 }
@@ -539,28 +550,6 @@ impl<'a> Views<'a> {
         }
     }
 
-    /// Entries grouped by kind, in kind order; empty groups left out.
-    pub fn groups(&self, entries: &[usize]) -> Vec<KindGroup<'a>> {
-        let c = self.catalogue;
-        c.config
-            .kinds
-            .iter()
-            .enumerate()
-            .filter_map(|(ki, k)| {
-                let list: Vec<EntryItem> = entries
-                    .iter()
-                    .filter(|&&e| c.entries[e].kind == ki)
-                    .map(|&e| self.item(e))
-                    .collect();
-                (!list.is_empty()).then_some(KindGroup {
-                    label: &k.label,
-                    kind: &k.id,
-                    entries: list,
-                })
-            })
-            .collect()
-    }
-
     /// The entry page view.
     pub fn entry(&self, e: usize) -> EntryView<'a> {
         let c = self.catalogue;
@@ -632,12 +621,10 @@ impl<'a> Views<'a> {
             reconstructed,
             reconstructed_facets,
             body: &entry.body_html,
-            related: related.iter().map(|&r| self.item(r)).collect(),
-            similar: self
-                .similar(e, &related)
-                .into_iter()
-                .map(|r| self.item(r))
-                .collect(),
+            related: String::new(),
+            similar: String::new(),
+            similar_ids: self.similar(e, &related),
+            related_ids: related,
             source: crate::diagnostic::display_path(&entry.source),
         }
     }

@@ -393,7 +393,7 @@ fn a_broken_entry_keeps_the_last_good_page_with_an_overlay() {
         "the last good page stays"
     );
     assert!(
-        page.text().contains("content&#x2F;practices&#x2F;p3.md:"),
+        page.text().contains("content/practices/p3.md:"),
         "the overlay names the file"
     );
     assert!(
@@ -434,7 +434,7 @@ fn a_failed_first_build_serves_an_error_page_until_fixed() {
     assert_eq!(page.status, 500);
     assert!(
         page.text()
-            .contains("content&#x2F;practices&#x2F;p1.md:4:11: unknown sector &quot;helth&quot;"),
+            .contains("content/practices/p1.md:4:11: unknown sector &quot;helth&quot;"),
         "{}",
         page.text()
     );

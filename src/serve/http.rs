@@ -612,7 +612,7 @@ mod tests {
         let html = overlay_html(&[d], true);
         assert!(
             html.contains(
-                "content&#x2F;practices&#x2F;p1.md:4:10: unknown sector &quot;&lt;script&gt;&quot;"
+                "content/practices/p1.md:4:10: unknown sector &quot;&lt;script&gt;&quot;"
             ),
             "{html}"
         );

@@ -359,3 +359,43 @@ fn template_errors_name_the_template_and_line() {
         run.stderr
     );
 }
+
+#[test]
+fn a_site_item_template_shapes_every_list_and_its_errors_are_reported() {
+    let site = TestSite::fixture("basic");
+    site.write(
+        "templates/item.html",
+        "<li class=\"mine {{ style }}\"><a href=\"{{ root }}{{ e.url }}\">{{ e.id }}</a></li>",
+    );
+    site.build();
+    // Rendered once per entry and style, but the root is each page's own.
+    let home = site.html("public/index.html");
+    let on_home = select(&home, "li.mine.home a");
+    assert!(!on_home.is_empty());
+    assert!(on_home
+        .iter()
+        .any(|a| a.value().attr("href") == Some("./practices/p1/")));
+    let value = site.html("public/countries/dk/index.html");
+    let on_value = select(&value, "li.mine.list a");
+    assert!(!on_value.is_empty());
+    assert!(on_value
+        .iter()
+        .all(|a| a.value().attr("href").unwrap().starts_with("../../")));
+    let kind = site.html("public/practices/index.html");
+    assert!(select(&kind, "li.mine.list a").iter().all(|a| a
+        .value()
+        .attr("href")
+        .unwrap()
+        .starts_with("../practices/")));
+    // Links from every list still resolve.
+    check_links(&site.path("public"));
+
+    site.write("templates/item.html", "<li>{{ e.nope.deeper }}</li>");
+    let run = site.run(&["build"]);
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains("templates/item.html") && run.stderr.contains("list item of"),
+        "{}",
+        run.stderr
+    );
+}
