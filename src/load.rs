@@ -70,19 +70,14 @@ pub fn load(
         }
     }
 
-    entries.sort_by(|a, b| {
+    // Keys computed once per entry: `natural_key` allocates.
+    entries.sort_by_cached_key(|p| {
         (
-            a.entry.kind,
-            natural_key(&a.entry.id),
-            &a.entry.id,
-            &a.entry.source,
+            p.entry.kind,
+            natural_key(&p.entry.id),
+            p.entry.id.clone(),
+            p.entry.source.clone(),
         )
-            .cmp(&(
-                b.entry.kind,
-                natural_key(&b.entry.id),
-                &b.entry.id,
-                &b.entry.source,
-            ))
     });
     check_unique_ids(&entries, &mut diagnostics);
     check_page_slugs(&config, &pages, &mut diagnostics);
