@@ -125,8 +125,17 @@ pub fn render_with_words(
     resolver: &dyn LinkResolver,
     allow_raw_html: bool,
 ) -> Rendered {
-    let mut words = EventWords::default();
-    render_inner(markdown, root, resolver, allow_raw_html, Some(&mut words))
+    thread_local! {
+        // Reused from body to body: its tables are sized for a typical body.
+        static COLLECTOR: std::cell::RefCell<WordCollector> = Default::default();
+    }
+    let mut words = EventWords {
+        words: COLLECTOR.with(|c| c.take()),
+        ..EventWords::default()
+    };
+    let rendered = render_inner(markdown, root, resolver, allow_raw_html, Some(&mut words));
+    COLLECTOR.with(|c| c.replace(words.words));
+    rendered
 }
 
 fn render_inner(
@@ -180,12 +189,14 @@ fn render_inner(
         html_out
     };
     if let Some(words) = words {
+        // Taken either way: the collector is reused for the next body.
+        let from_events = words.words.take();
         out.search_words = if has_raw_html {
             // What raw HTML shows depends on the whole document (and on the
             // sanitiser): read the words from the finished HTML instead.
             search::distinct_words(&search::html_to_text(&out.html))
         } else {
-            std::mem::take(&mut words.words).finish()
+            from_events
         };
     }
     out
@@ -499,5 +510,10 @@ mod tests {
         assert_eq!(words("Care &amp; CARE care"), "Care");
         // Pages do not ask for words.
         assert_eq!(md("some words").search_words, "");
+        // The collector is reused on a thread: nothing carries over, after raw HTML either.
+        for body in ["unfinished word", "<b>raw</b> html", "ends mid*wor*"] {
+            words(body);
+            assert_eq!(words("fresh"), "fresh", "after {body:?}");
+        }
     }
 }

@@ -269,9 +269,17 @@ impl WordCollector {
 
     /// The distinct words, space-separated.
     pub fn finish(mut self) -> String {
+        self.take()
+    }
+
+    /// The distinct words, space-separated, leaving the collector empty but
+    /// with its buffers, ready for another text.
+    pub fn take(&mut self) -> String {
         self.boundary();
-        self.out.shrink_to_fit();
-        self.out
+        let words = self.out.as_str().to_owned(); // exactly as long as it needs to be
+        self.out.clear();
+        self.seen.clear();
+        words
     }
 
     /// Ends the word made of `partial` and then `tail` (either may be empty).
@@ -365,6 +373,25 @@ struct LowercaseSet {
 }
 
 impl LowercaseSet {
+    /// Removes every member, keeping small tables for reuse.
+    fn clear(&mut self) {
+        // Clearing costs the table's size: after an unusually long text, start afresh.
+        const KEEP: usize = 4096;
+        if self.short.len() > KEEP {
+            self.short = Vec::new();
+        } else if self.short_count > 0 {
+            self.short.fill(0);
+        }
+        self.short_count = 0;
+        if self.slots.len() > KEEP {
+            self.slots = Vec::new();
+        } else if !self.ends.is_empty() {
+            self.slots.fill(0);
+        }
+        self.text.clear();
+        self.ends.clear();
+    }
+
     /// Inserts a key from [`short_ascii_key`]; whether it was new.
     fn insert_short(&mut self, key: u128) -> bool {
         if self.short_count * 2 >= self.short.len() {
