@@ -18,7 +18,7 @@
 //! rendered ([`crate::markdown::render_with_words`]), with a [`WordCollector`],
 //! and kept on the entry, so writing the index (again on every change in the
 //! live preview) only serialises. The index is made in parts
-//! ([`index_parts`]), so that it is never held whole on its way to disk.
+//! ([`index_parts`]), so that a build writing it to disk never holds it whole.
 
 use rayon::prelude::*;
 use serde::ser::{Serialize, Serializer};
