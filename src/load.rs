@@ -571,6 +571,7 @@ pub fn parse_entry(
             related: Vec::new(),
             fields,
             body_html: String::new(),
+            search_words: String::new(),
             source: relative.to_path_buf(),
             body_line: fm.body_line,
         },
@@ -858,19 +859,21 @@ fn source_urls(
     map
 }
 
-/// Renders the Markdown body of a checked entry (its `related` already resolved)
-/// and returns the finished entry with warnings about its links. Used by
-/// [`load`] and by the live preview when one file changes.
+/// Renders the Markdown body of a checked entry (its `related` already resolved),
+/// collecting its search words on the way, and returns the finished entry with
+/// warnings about its links. Used by [`load`] and by the live preview when one
+/// file changes.
 pub fn finish_entry(
     parsed: ParsedEntry,
     resolver: &dyn markdown::LinkResolver,
     allow_raw_html: bool,
 ) -> (Entry, Vec<Diagnostic>) {
     // Entry pages sit two levels below the site root (`practices/p12/`).
-    let r = markdown::render(parsed.body(), "../../", resolver, allow_raw_html);
+    let r = markdown::render_with_words(parsed.body(), "../../", resolver, allow_raw_html);
     let mut entry = parsed.entry;
     let warnings = link_warnings(&entry.source, &parsed.text, entry.body_line, &r);
     entry.body_html = r.html;
+    entry.search_words = r.search_words;
     (entry, warnings)
 }
 

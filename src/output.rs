@@ -7,7 +7,7 @@
 //! only ever deletes folders that carry its marker file, and refuses outputs
 //! that could hold the site itself.
 
-use std::io;
+use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
 use crate::diagnostic::Diagnostic;
@@ -235,6 +235,17 @@ impl Sink for DiskSink {
     }
     fn copy(&self, relative: &str, from: &Path) -> io::Result<()> {
         std::fs::copy(from, self.path(relative)?).map(|_| ())
+    }
+    fn put_parts(
+        &self,
+        relative: &str,
+        parts: &mut dyn Iterator<Item = Vec<u8>>,
+    ) -> io::Result<()> {
+        let mut file = std::fs::File::create(self.path(relative)?)?;
+        for part in parts {
+            file.write_all(&part)?;
+        }
+        Ok(())
     }
 }
 

@@ -80,6 +80,13 @@ pub trait Sink: Sync {
     fn copy(&self, path: &str, from: &Path) -> io::Result<()> {
         self.put(path, std::fs::read(from)?)
     }
+    /// Stores the concatenation of `parts` at `path`. Large files come in parts
+    /// made as they are asked for, so a sink that writes each part out as it
+    /// comes never holds the whole file; by default they are joined and [`put`](Sink::put).
+    fn put_parts(&self, path: &str, parts: &mut dyn Iterator<Item = Vec<u8>>) -> io::Result<()> {
+        let parts: Vec<Vec<u8>> = parts.collect();
+        self.put(path, parts.concat())
+    }
 }
 
 /// A static file to copy: built-in bytes or a file of the site.
@@ -354,6 +361,24 @@ impl Sink for TimedSink<'_> {
     }
     fn copy(&self, path: &str, from: &Path) -> io::Result<()> {
         self.timed(|| self.inner.copy(path, from))
+    }
+    fn put_parts(&self, path: &str, parts: &mut dyn Iterator<Item = Vec<u8>>) -> io::Result<()> {
+        // Making the parts is the job's work, not writing: leave it out.
+        let mut making = Duration::ZERO;
+        let started = Instant::now();
+        let result = self.inner.put_parts(
+            path,
+            &mut std::iter::from_fn(|| {
+                let asked = Instant::now();
+                let part = parts.next();
+                making += asked.elapsed();
+                part
+            }),
+        );
+        let writing = started.elapsed().saturating_sub(making);
+        let nanos = u64::try_from(writing.as_nanos()).unwrap_or(u64::MAX);
+        self.nanos.fetch_add(nanos, Ordering::Relaxed);
+        result
     }
 }
 
@@ -918,7 +943,11 @@ impl<'a> Renderer<'a> {
                 Ok(0)
             }
             Job::SearchIndex => {
-                write(crate::search::SEARCH_INDEX, crate::search::index_json(c))?;
+                let path = crate::search::SEARCH_INDEX;
+                sink.put_parts(path, &mut crate::search::index_parts(c))
+                    .map_err(|e| {
+                        Diagnostic::error(path, format!("cannot write output file: {e}"))
+                    })?;
                 Ok(0)
             }
             Job::Static(name) => {

@@ -10,151 +10,476 @@
 //! themselves do not need it: every list item on the home page carries its
 //! kind and facet values as `data-*` attributes, so filtering works before
 //! (and without) the index. Output is deterministic, like every other file.
+//!
+//! A body's words are those of the text a reader sees in its HTML: tags
+//! separate words except phrasing ones (`foo<em>bar</em>` is the one word
+//! `foobar`), character references are decoded, and words are runs of letters
+//! and digits. They are collected once per entry, while its Markdown is
+//! rendered ([`crate::markdown::render_with_words`]), with a [`WordCollector`],
+//! and kept on the entry, so writing the index (again on every change in the
+//! live preview) only serialises. The index is made in parts
+//! ([`index_parts`]), so that a build writing it to disk never holds it whole.
 
 use rayon::prelude::*;
-use serde_json::{json, Map, Value};
+use serde::ser::{Serialize, Serializer};
+use serde_json::Value;
 
-use crate::model::Catalogue;
+use crate::model::{Catalogue, Entry, Facet};
 
 /// The output path of the search index, relative to the site root.
 pub const SEARCH_INDEX: &str = "search-index.json";
 
-/// `search-index.json` for a catalogue.
+/// Entries serialised together into one part of the index, on one thread.
+const ENTRIES_PER_PART: usize = 64;
+
+/// Entries whose parts are made at once, in parallel: enough work for every
+/// thread, small enough (some 2.5 MB of JSON) that only a sliver of the index is
+/// in memory at a time.
+const ENTRIES_PER_BATCH: usize = 1024;
+
+/// `search-index.json` for a catalogue, whole: the concatenation of [`index_parts`].
 pub fn index_json(c: &Catalogue) -> Vec<u8> {
+    index_parts(c).collect::<Vec<_>>().concat()
+}
+
+/// `search-index.json` in parts, to be written one after the other. The parts
+/// are made as they are asked for, a batch of entries at a time (each batch in
+/// parallel), so a sink that writes them out as they come never holds the
+/// whole file.
+pub fn index_parts(c: &Catalogue) -> impl Iterator<Item = Vec<u8>> + '_ {
     let config = &c.config;
-    let kinds: Vec<Value> = config
-        .kinds
-        .iter()
-        .map(|k| json!({ "id": k.id, "label": k.label }))
-        .collect();
-    let facets: Vec<Value> = config
-        .facets
-        .iter()
-        .map(|f| {
-            let values: Vec<Value> = f
-                .values
-                .iter()
-                .map(|v| {
-                    let mut obj = Map::new();
-                    obj.insert("id".into(), json!(v.id));
-                    obj.insert("label".into(), json!(v.label));
-                    if let Some(p) = v.parent {
-                        obj.insert("parent".into(), json!(f.values[p].id));
-                    }
-                    Value::Object(obj)
-                })
-                .collect();
-            json!({ "name": f.name, "label": f.label, "values": values })
-        })
-        .collect();
-    // The largest single file of the site: each entry is serialised on its own, in
-    // parallel, so the whole document never exists as a tree of JSON values.
-    let entries: Vec<Vec<u8>> = c
-        .entries
-        .par_iter()
-        .map(|e| {
-            let mut facet_ids = Map::new();
-            for (fi, values) in e.facets.iter().enumerate() {
-                if values.is_empty() {
-                    continue;
-                }
-                let facet = &config.facets[fi];
-                let ids: Vec<&str> = values
+    let head = Head {
+        version: 1,
+        kinds: config
+            .kinds
+            .iter()
+            .map(|k| KindRecord {
+                id: &k.id,
+                label: &k.label,
+            })
+            .collect(),
+        facets: config
+            .facets
+            .iter()
+            .map(|f| FacetRecord {
+                name: &f.name,
+                label: &f.label,
+                values: f
+                    .values
                     .iter()
-                    .map(|&v| facet.values[v].id.as_str())
-                    .collect();
-                facet_ids.insert(facet.name.clone(), json!(ids));
-            }
-            let mut fields = String::new();
-            for value in e.fields.values() {
-                push_field_text(value, &mut fields);
-            }
-            let entry = json!({
-                "id": e.id,
-                "kind": config.kinds[e.kind].id,
-                "title": e.title,
-                "url": c.entry_url(e),
-                "facets": facet_ids,
-                "fields": fields.trim_end(),
-                "text": distinct_words(&html_to_text(&e.body_html)),
-            });
-            serde_json::to_vec(&entry).expect("JSON values always serialise")
-        })
-        .collect();
+                    .map(|v| ValueRecord {
+                        id: &v.id,
+                        label: &v.label,
+                        parent: v.parent.map(|p| f.values[p].id.as_str()),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    };
     // The same bytes as serialising {"version", "kinds", "facets", "entries"} at once.
-    let head = json!({ "version": 1, "kinds": kinds, "facets": facets });
-    let mut bytes = serde_json::to_vec(&head).expect("JSON values always serialise");
-    bytes.pop(); // the closing brace
-    bytes.extend_from_slice(b",\"entries\":[");
-    let total: usize = entries.iter().map(|e| e.len() + 1).sum();
-    bytes.reserve(total + 3);
-    for (i, entry) in entries.iter().enumerate() {
-        if i > 0 {
+    let mut first = serde_json::to_vec(&head).expect("the head always serialises");
+    first.pop(); // the closing brace
+    first.extend_from_slice(b",\"entries\":[");
+    let batches = c
+        .entries
+        .chunks(ENTRIES_PER_BATCH)
+        .enumerate()
+        .flat_map(move |(b, batch)| {
+            batch
+                .par_chunks(ENTRIES_PER_PART)
+                .enumerate()
+                .map(|(p, entries)| {
+                    let first_of_all = b == 0 && p == 0;
+                    entries_part(c, entries, first_of_all)
+                })
+                .collect::<Vec<_>>()
+        });
+    std::iter::once(first)
+        .chain(batches)
+        .chain(std::iter::once(b"]}\n".to_vec()))
+}
+
+/// The JSON of some consecutive entries, each preceded by a comma unless it is
+/// the first entry of the index.
+fn entries_part(c: &Catalogue, entries: &[Entry], first_of_all: bool) -> Vec<u8> {
+    // Entries serialise to some 2.4 KB each on large generated catalogues.
+    let mut bytes = Vec::with_capacity(entries.len() * 3 * 1024);
+    let mut fields = String::new();
+    for (i, e) in entries.iter().enumerate() {
+        if i > 0 || !first_of_all {
             bytes.push(b',');
         }
-        bytes.extend_from_slice(entry);
+        fields.clear();
+        for value in e.fields.values() {
+            push_field_text(value, &mut fields);
+        }
+        let record = EntryRecord {
+            id: &e.id,
+            kind: &c.config.kinds[e.kind].id,
+            title: &e.title,
+            url: EntryUrl(c, e),
+            facets: FacetIds(c, e),
+            fields: fields.trim_end(),
+            text: &e.search_words,
+        };
+        serde_json::to_writer(&mut bytes, &record).expect("writing to a Vec cannot fail");
     }
-    bytes.extend_from_slice(b"]}\n");
     bytes
+}
+
+/// Everything before the entries.
+#[derive(serde::Serialize)]
+struct Head<'a> {
+    version: u32,
+    kinds: Vec<KindRecord<'a>>,
+    facets: Vec<FacetRecord<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct KindRecord<'a> {
+    id: &'a str,
+    label: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct FacetRecord<'a> {
+    name: &'a str,
+    label: &'a str,
+    values: Vec<ValueRecord<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct ValueRecord<'a> {
+    id: &'a str,
+    label: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parent: Option<&'a str>,
+}
+
+/// One entry of the index; the field order is the key order in the file.
+#[derive(serde::Serialize)]
+struct EntryRecord<'a> {
+    id: &'a str,
+    kind: &'a str,
+    title: &'a str,
+    url: EntryUrl<'a>,
+    facets: FacetIds<'a>,
+    fields: &'a str,
+    text: &'a str,
+}
+
+/// An entry's site-relative URL, written without building the string first.
+struct EntryUrl<'a>(&'a Catalogue, &'a Entry);
+
+impl Serialize for EntryUrl<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let EntryUrl(c, e) = *self;
+        // The same text as `Catalogue::entry_url`.
+        let dir = &c.config.kinds[e.kind].dir;
+        serializer.collect_str(&format_args!("{dir}/{}/", e.slug))
+    }
+}
+
+/// Facet name → the entry's value ids, for the facets where it has any.
+struct FacetIds<'a>(&'a Catalogue, &'a Entry);
+
+impl Serialize for FacetIds<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let FacetIds(c, e) = *self;
+        serializer.collect_map(
+            c.config
+                .facets
+                .iter()
+                .zip(&e.facets)
+                .filter(|(_, values)| !values.is_empty())
+                .map(|(facet, values)| (&facet.name, ValueIds(facet, values))),
+        )
+    }
+}
+
+/// The ids of some values of one facet.
+struct ValueIds<'a>(&'a Facet, &'a [usize]);
+
+impl Serialize for ValueIds<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let ValueIds(facet, values) = *self;
+        serializer.collect_seq(values.iter().map(|&v| &facet.values[v].id))
+    }
 }
 
 /// Each word of `text` once (ignoring case), in order of first use. Words are
 /// runs of letters and digits, the way the search splits text.
 pub fn distinct_words(text: &str) -> String {
-    let mut seen: std::collections::HashSet<String, WordHash> = Default::default();
-    let mut out = String::with_capacity(text.len() / 2);
-    // The lowercase form of the current word, reused: most words have been seen
-    // already, so only new ones cost an allocation.
-    let mut lower = String::new();
-    for word in text.split(|c: char| !c.is_alphanumeric()) {
-        if word.is_empty() {
-            continue;
-        }
-        lower.clear();
-        if word.is_ascii() {
-            lower.push_str(word);
-            lower.make_ascii_lowercase();
-        } else {
-            lower.push_str(&word.to_lowercase());
-        }
-        if !seen.contains(lower.as_str()) {
-            seen.insert(lower.clone());
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(word);
-        }
-    }
-    out
+    let mut words = WordCollector::default();
+    words.push(text);
+    words.finish()
 }
 
-/// A fast, non-cryptographic hash for the word set in [`distinct_words`] (the
-/// words come from the site's own content; the order of output does not depend
-/// on it).
-type WordHash = std::hash::BuildHasherDefault<WordHasher>;
+/// Collects the distinct words of a text that arrives in pieces, such as the
+/// text events of a Markdown body: each word once (ignoring case, as Unicode
+/// lowercases it), in its first spelling and in order of first use,
+/// space-separated. A word may continue from one piece into the next (the
+/// pieces `foo` and `bar` make the word `foobar`) unless [`WordCollector::boundary`]
+/// comes between them.
+#[derive(Default)]
+pub struct WordCollector {
+    /// The distinct words so far.
+    out: String,
+    /// The lowercase forms of the words in `out`.
+    seen: LowercaseSet,
+    /// The start of a word that may go on in the next piece.
+    partial: String,
+    /// Scratch space for lowercasing non-ASCII words.
+    lower: String,
+}
+
+impl WordCollector {
+    /// Adds a piece of text.
+    pub fn push(&mut self, text: &str) {
+        let bytes = text.as_bytes();
+        let mut start = 0; // of the current word within `text`
+        let mut at = 0;
+        while at < bytes.len() {
+            let b = bytes[at];
+            if b.is_ascii_alphanumeric() {
+                at += 1;
+                continue;
+            }
+            let len = if b.is_ascii() {
+                1
+            } else {
+                let c = text[at..].chars().next().expect("`at` is a char boundary");
+                if c.is_alphanumeric() {
+                    at += c.len_utf8();
+                    continue;
+                }
+                c.len_utf8()
+            };
+            self.end_word(&text[start..at]);
+            at += len;
+            start = at;
+        }
+        self.partial.push_str(&text[start..]);
+    }
+
+    /// Ends the current word, if any: what comes next starts a new one.
+    pub fn boundary(&mut self) {
+        self.end_word("");
+    }
+
+    /// The distinct words, space-separated.
+    pub fn finish(mut self) -> String {
+        self.take()
+    }
+
+    /// The distinct words, space-separated, leaving the collector empty but
+    /// with its buffers, ready for another text.
+    pub fn take(&mut self) -> String {
+        self.boundary();
+        let words = self.out.as_str().to_owned(); // exactly as long as it needs to be
+        self.out.clear();
+        self.seen.clear();
+        words
+    }
+
+    /// Ends the word made of `partial` and then `tail` (either may be empty).
+    fn end_word(&mut self, tail: &str) {
+        if self.partial.is_empty() {
+            self.add(tail);
+        } else {
+            let mut word = std::mem::take(&mut self.partial);
+            word.push_str(tail);
+            self.add(&word);
+            word.clear();
+            self.partial = word; // keeps its allocation for the next split word
+        }
+    }
+
+    /// Adds `word` (letters and digits only) to the output unless it is empty
+    /// or was seen already.
+    fn add(&mut self, word: &str) {
+        if word.is_empty() {
+            return;
+        }
+        let new = if let Some(key) = short_ascii_key(word) {
+            self.seen.insert_short(key)
+        } else if word.is_ascii() {
+            self.lower.clear();
+            self.lower.push_str(word);
+            self.lower.make_ascii_lowercase();
+            self.seen.insert_long(&self.lower)
+        } else {
+            if word.contains('Σ') {
+                // Lowercase sigma depends on its place in the word (σ or ς);
+                // `str::to_lowercase` knows how.
+                self.lower = word.to_lowercase();
+            } else {
+                self.lower.clear();
+                self.lower.extend(word.chars().flat_map(char::to_lowercase));
+            }
+            self.seen.insert_long(&self.lower)
+        };
+        if new {
+            if !self.out.is_empty() {
+                self.out.push(' ');
+            }
+            self.out.push_str(word);
+        }
+    }
+}
+
+/// The lowercase form of an ASCII word of at most 16 letters and digits, as a
+/// number: its bytes, little-endian, zero-padded (words hold no zero bytes, so
+/// different words give different numbers, and never 0).
+fn short_ascii_key(word: &str) -> Option<u128> {
+    let bytes = word.as_bytes();
+    if bytes.len() > 16 {
+        return None;
+    }
+    // Byte by byte rather than copying: short copies of varying length are calls to memcpy.
+    let (mut low, mut high) = (0u64, 0u64);
+    for (i, &b) in bytes.iter().enumerate() {
+        if !b.is_ascii() {
+            return None;
+        }
+        // Setting bit 5 lowercases an ASCII letter and leaves a digit as it is.
+        let b = u64::from(b | 0x20);
+        if i < 8 {
+            low |= b << (8 * i);
+        } else {
+            high |= b << (8 * (i - 8));
+        }
+    }
+    Some(u128::from(low) | u128::from(high) << 64)
+}
+
+/// A set of lowercase words: short ASCII ones as numbers, others in one text
+/// buffer. Both tables are open-addressing arrays kept at most half full, so
+/// no word costs an allocation of its own.
+#[derive(Default)]
+struct LowercaseSet {
+    /// Keys from [`short_ascii_key`], 0 for an empty slot; the length is zero
+    /// or a power of two.
+    short: Vec<u128>,
+    /// How many keys `short` holds.
+    short_count: usize,
+    /// Every other member, one after the other.
+    text: String,
+    /// Each of those members' end in `text` (its start is the previous one's end).
+    ends: Vec<u32>,
+    /// Slots for them: 0 when empty, else the member's index plus one; the
+    /// length is zero or a power of two.
+    slots: Vec<u32>,
+}
+
+impl LowercaseSet {
+    /// Removes every member, keeping small tables for reuse.
+    fn clear(&mut self) {
+        // Clearing costs the table's size: after an unusually long text, start afresh.
+        const KEEP: usize = 4096;
+        if self.short.len() > KEEP {
+            self.short = Vec::new();
+        } else if self.short_count > 0 {
+            self.short.fill(0);
+        }
+        self.short_count = 0;
+        if self.slots.len() > KEEP {
+            self.slots = Vec::new();
+        } else if !self.ends.is_empty() {
+            self.slots.fill(0);
+        }
+        self.text.clear();
+        self.ends.clear();
+    }
+
+    /// Inserts a key from [`short_ascii_key`]; whether it was new.
+    fn insert_short(&mut self, key: u128) -> bool {
+        if self.short_count * 2 >= self.short.len() {
+            let size = (self.short.len() * 2).max(64);
+            let old = std::mem::replace(&mut self.short, vec![0; size]);
+            for key in old.into_iter().filter(|&k| k != 0) {
+                let slot = self.short_slot(key);
+                self.short[slot] = key;
+            }
+        }
+        let slot = self.short_slot(key);
+        if self.short[slot] == key {
+            return false;
+        }
+        self.short[slot] = key;
+        self.short_count += 1;
+        true
+    }
+
+    /// The slot holding `key`, or the empty slot where it belongs.
+    fn short_slot(&self, key: u128) -> usize {
+        let mask = self.short.len() - 1;
+        // Multiplicative hashing: the top bits of the product depend on every bit of the key.
+        let low = key as u64;
+        let high = (key >> 64) as u64;
+        let hash =
+            (low.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ high).wrapping_mul(0xff51_afd7_ed55_8ccd);
+        let mut slot = (hash >> (64 - self.short.len().trailing_zeros())) as usize;
+        while self.short[slot] != 0 && self.short[slot] != key {
+            slot = (slot + 1) & mask;
+        }
+        slot
+    }
+
+    /// Inserts a lowercase word that has no short key; whether it was new.
+    fn insert_long(&mut self, word: &str) -> bool {
+        if self.ends.len() * 2 >= self.slots.len() {
+            self.slots = vec![0; (self.slots.len() * 2).max(64)];
+            for i in 0..self.ends.len() {
+                let slot = self.long_slot(self.member(i));
+                self.slots[slot] = u32::try_from(i + 1).expect("a body has under 4 G words");
+            }
+        }
+        let slot = self.long_slot(word);
+        if self.slots[slot] != 0 {
+            return false;
+        }
+        self.text.push_str(word);
+        let end = u32::try_from(self.text.len()).expect("a body's words fit in 4 GB");
+        self.ends.push(end);
+        self.slots[slot] = u32::try_from(self.ends.len()).expect("as above");
+        true
+    }
+
+    /// The slot holding `word`, or the empty slot where it belongs.
+    fn long_slot(&self, word: &str) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut slot = hash(word.as_bytes()) as usize & mask;
+        loop {
+            match self.slots[slot] {
+                0 => return slot,
+                member if self.member(member as usize - 1) == word => return slot,
+                _ => slot = (slot + 1) & mask,
+            }
+        }
+    }
+
+    fn member(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
+    }
+}
 
 /// FNV-1a over the bytes, folded 8 bytes at a time.
-#[derive(Default)]
-struct WordHasher(u64);
-
-impl std::hash::Hasher for WordHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = self.0 ^ 0xcbf2_9ce4_8422_2325;
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            hash = (hash ^ u64::from_le_bytes(word)).wrapping_mul(0x0000_0100_0000_01b3);
-            hash ^= hash >> 29;
-        }
-        for &b in chunks.remainder() {
-            hash = (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        self.0 = hash;
+fn hash(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        hash = (hash ^ u64::from_le_bytes(word)).wrapping_mul(0x0000_0100_0000_01b3);
+        hash ^= hash >> 29;
     }
-    fn finish(&self) -> u64 {
-        self.0
+    for &b in chunks.remainder() {
+        hash = (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
     }
+    // The low bits pick the slot: fold the well-mixed high bits into them.
+    hash ^ (hash >> 32)
 }
 
 /// Appends the text of a front-matter value (strings, numbers, lists, maps), space-separated.
@@ -297,6 +622,24 @@ fn decode_entities(text: &str) -> String {
     out
 }
 
+/// The words of a body as casebook first computed them, from its finished HTML
+/// with a hash set of owned strings: the reference the faster ways are tested against.
+#[cfg(test)]
+pub(crate) fn reference_words(html: &str) -> String {
+    let text = html_to_text(html);
+    let mut seen = std::collections::HashSet::new();
+    let mut out = String::new();
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        if !word.is_empty() && seen.insert(word.to_lowercase()) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -335,5 +678,181 @@ mod tests {
             html_to_text("&#x263A; &#9731; &unknown; & done"),
             "☺ ☃ &unknown; & done"
         );
+    }
+
+    #[test]
+    fn words_match_the_reference_however_the_text_is_cut() {
+        let texts = [
+            "Care, and care: the CARE team's care-plan; Team.",
+            "Ärzte ärzte ÄRZTE und Ärztinnen; İstanbul istanbul İSTANBUL i̇stanbul",
+            "ΟΔΟΣ οδος Οδός ΣΟΦΟΣ σοφος σοφοσ ΣΣ",
+            "x1 X1 2x 2X 42 042 a_b a-b",
+            "internationalisation INTERNATIONALISATION internationalisations \
+             abcdefghijklmnop ABCDEFGHIJKLMNOP abcdefghijklmnopq abcdefghijklmnopQ",
+            "日本語 テキスト 日本語, ﬁne FINE ǅemal ǆemal Straße STRASSE",
+            "tab\tnew\nline\r\ncrlf\u{a0}nbsp\u{2009}thin a\u{301}b",
+            "",
+            "  ,,  ",
+        ];
+        for text in texts {
+            // No `<` or `&` in these, so the text is its own HTML.
+            let reference = reference_words(text);
+            assert_eq!(distinct_words(text), reference, "{text:?}");
+            // A word may span pieces: every cut gives the same words.
+            for (cut, _) in text.char_indices() {
+                let mut words = WordCollector::default();
+                words.push(&text[..cut]);
+                words.push(&text[cut..]);
+                assert_eq!(words.finish(), reference, "{text:?} cut at {cut}");
+            }
+        }
+    }
+
+    #[test]
+    fn boundaries_end_words_and_pieces_join_them() {
+        let mut words = WordCollector::default();
+        for piece in ["fo", "o", "bar"] {
+            words.push(piece);
+        }
+        words.boundary();
+        words.boundary();
+        words.push("Foobar baz");
+        words.boundary();
+        words.push("qux");
+        assert_eq!(words.finish(), "foobar baz qux");
+    }
+
+    #[test]
+    fn many_words_grow_the_tables() {
+        // Enough distinct short and long words to make both tables grow a few times.
+        let text: String = (0..3000)
+            .map(|i| format!("w{i} W{i} longwordnumber{i}x{i} Ü{i} ü{i} "))
+            .collect();
+        assert_eq!(distinct_words(&text), reference_words(&text));
+        assert_eq!(distinct_words(&text).split(' ').count(), 3000 * 3);
+    }
+
+    /// `search-index.json` as casebook first wrote it, through `serde_json::Value`s.
+    fn reference_index_json(c: &Catalogue) -> Vec<u8> {
+        use serde_json::{json, Map};
+        let config = &c.config;
+        let kinds: Vec<Value> = config
+            .kinds
+            .iter()
+            .map(|k| json!({ "id": k.id, "label": k.label }))
+            .collect();
+        let facets: Vec<Value> = config
+            .facets
+            .iter()
+            .map(|f| {
+                let values: Vec<Value> = f
+                    .values
+                    .iter()
+                    .map(|v| {
+                        let mut obj = Map::new();
+                        obj.insert("id".into(), json!(v.id));
+                        obj.insert("label".into(), json!(v.label));
+                        if let Some(p) = v.parent {
+                            obj.insert("parent".into(), json!(f.values[p].id));
+                        }
+                        Value::Object(obj)
+                    })
+                    .collect();
+                json!({ "name": f.name, "label": f.label, "values": values })
+            })
+            .collect();
+        let entries: Vec<Value> = c
+            .entries
+            .iter()
+            .map(|e| {
+                let mut facet_ids = Map::new();
+                for (fi, values) in e.facets.iter().enumerate() {
+                    if !values.is_empty() {
+                        let facet = &config.facets[fi];
+                        let ids: Vec<&str> = values
+                            .iter()
+                            .map(|&v| facet.values[v].id.as_str())
+                            .collect();
+                        facet_ids.insert(facet.name.clone(), json!(ids));
+                    }
+                }
+                let mut fields = String::new();
+                for value in e.fields.values() {
+                    push_field_text(value, &mut fields);
+                }
+                json!({
+                    "id": e.id,
+                    "kind": config.kinds[e.kind].id,
+                    "title": e.title,
+                    "url": c.entry_url(e),
+                    "facets": facet_ids,
+                    "fields": fields.trim_end(),
+                    "text": reference_words(&e.body_html),
+                })
+            })
+            .collect();
+        let index = json!({ "version": 1, "kinds": kinds, "facets": facets, "entries": entries });
+        let mut bytes = serde_json::to_vec(&index).unwrap();
+        bytes.push(b'\n');
+        bytes
+    }
+
+    fn catalogue(entries: usize) -> Catalogue {
+        let (config, _) = crate::config::Config::parse(
+            "title: T\nkinds:\n  - { id: practice, label: \"Practices \\\"P\\\"\", dir: practices }\n  - { id: literature, label: Articles, dir: literature }\nfacets:\n  sectors:\n    - { id: health, label: Health & care }\n    - { id: education, label: Education }\n  countries:\n    - { id: GB, label: United Kingdom }\n    - { id: GB-ENG, label: England, parent: GB }\n",
+        )
+        .unwrap();
+        let entries = (0..entries)
+            .map(|i| {
+                let body = format!("# Über {i}\n\n<p>Ärzte &amp; care</p> *em*{i} `x<y` \"quoted\" \\\\ back\\slash");
+                let rendered = crate::markdown::render_with_words(&body, "", &|_: &str| None, false);
+                let fields = serde_json::json!({
+                    "summary": format!("  Text {i} with \"quotes\" and \u{1F600} \n"),
+                    "year": 2000 + i % 30,
+                    "flag": i % 2 == 0,
+                    "authors": ["A. Person", {"name": "B"}],
+                    "none": null,
+                });
+                Entry {
+                    id: format!("P{i}"),
+                    slug: format!("p{i}"),
+                    kind: i % 2,
+                    title: format!("Title {i} \u{2014} \"x\" </script>"),
+                    facets: vec![
+                        if i % 3 == 0 { vec![] } else { vec![i % 2] },
+                        if i % 5 == 0 { vec![0, 1] } else { vec![] },
+                    ],
+                    related: Vec::new(),
+                    fields: fields.as_object().unwrap().clone(),
+                    body_html: rendered.html,
+                    search_words: rendered.search_words,
+                    source: Default::default(),
+                    body_line: 1,
+                }
+            })
+            .collect();
+        Catalogue {
+            config,
+            entries,
+            pages: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn index_has_the_same_bytes_as_through_json_values() {
+        // Sizes around the part and batch boundaries, where the commas go.
+        for entries in [0, 1, 2, 63, 64, 65, 130, 1023, 1024, 1025, 2100] {
+            let c = catalogue(entries);
+            let reference = reference_index_json(&c);
+            assert_eq!(
+                String::from_utf8(index_json(&c)).unwrap(),
+                String::from_utf8(reference.clone()).unwrap(),
+                "{entries} entries"
+            );
+            let parts: Vec<Vec<u8>> = index_parts(&c).collect();
+            assert_eq!(parts.concat(), reference);
+            let parsed: Value = serde_json::from_slice(&reference).unwrap();
+            assert_eq!(parsed["entries"].as_array().unwrap().len(), entries);
+        }
     }
 }

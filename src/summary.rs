@@ -477,6 +477,7 @@ summaries:
                     related: Vec::new(),
                     fields: Default::default(),
                     body_html: String::new(),
+                    search_words: String::new(),
                     source: PathBuf::new(),
                     body_line: 1,
                 }
