@@ -382,6 +382,11 @@ impl Sink for TimedSink<'_> {
     }
 }
 
+/// The bytes of the list items in `groups`.
+fn list_bytes(groups: &[KindGroup]) -> usize {
+    groups.iter().flat_map(|g| &g.chunks).map(String::len).sum()
+}
+
 /// Bytes reserved for a page before rendering it (an entry page is about 11 KB).
 const PAGE_CAPACITY: usize = 16 * 1024;
 
@@ -672,6 +677,7 @@ impl<'a> Renderer<'a> {
         url: &str,
         root: Option<&str>,
         data: &[(&str, &dyn ErasedSerialize)],
+        lists: usize,
     ) -> Result<Vec<u8>, Diagnostic> {
         let spare = self.spare_contexts.lock().ok().and_then(|mut s| s.pop());
         let mut context = spare.unwrap_or_else(|| self.site.clone());
@@ -681,9 +687,10 @@ impl<'a> Renderer<'a> {
             debug_assert!(*key != "site", "page data may not replace `site`");
             value.insert_into(&mut context, key);
         }
-        // Straight into bytes with room for a typical page: no UTF-8 re-check of
-        // the result and fewer reallocations than Tera's own 2 KB start.
-        let mut bytes = Vec::with_capacity(PAGE_CAPACITY);
+        // Straight into bytes with room for a typical page and the lists it
+        // shows: no UTF-8 re-check of the result, and no doubling of a buffer
+        // of megabytes (the home page of a big catalogue) on the way.
+        let mut bytes = Vec::with_capacity(PAGE_CAPACITY + lists);
         let rendered = self.theme.tera.render_to(template, &context, &mut bytes);
         // Leave only `site`, so no page sees another page's data.
         context.remove("root");
@@ -715,11 +722,13 @@ impl<'a> Renderer<'a> {
             sink.put(path, bytes)
                 .map_err(|e| Diagnostic::error(path, format!("cannot write output file: {e}")))
         };
+        // Bytes of ready-made lists (`KindGroup::chunks`) the next page shows.
+        let lists = std::cell::Cell::new(0);
         let html = |template: &str,
                     url: &str,
                     data: &[(&str, &dyn ErasedSerialize)]|
          -> Result<usize, Diagnostic> {
-            let bytes = self.page(template, url, None, data)?;
+            let bytes = self.page(template, url, None, data, lists.take())?;
             write(&file_for(url), bytes)?;
             Ok(1)
         };
@@ -727,6 +736,7 @@ impl<'a> Renderer<'a> {
             Job::Home => {
                 let all: Vec<usize> = (0..c.entries.len()).collect();
                 let groups = self.groups(&all, ItemStyle::Home, &root_for(""))?;
+                lists.set(list_bytes(&groups));
                 html("index.html", "", &[("groups", &groups)])
             }
             Job::Kind(k) => {
@@ -734,6 +744,7 @@ impl<'a> Renderer<'a> {
                 let url = format!("{}/", kind.dir);
                 let groups =
                     self.groups(&self.index.by_kind[*k], ItemStyle::List, &root_for(&url))?;
+                lists.set(list_bytes(&groups));
                 let kind_view = &views.site().kinds.into_iter().nth(*k);
                 html(
                     "kind.html",
@@ -796,6 +807,9 @@ impl<'a> Renderer<'a> {
                 } else {
                     Vec::new()
                 };
+                let groups = self.groups(&self.index.rolled_up[*fi][*v], ItemStyle::List, &root)?;
+                let only_groups = self.groups(&only, ItemStyle::List, &root)?;
+                lists.set(list_bytes(&groups) + list_bytes(&only_groups));
                 html(
                     "value.html",
                     &url,
@@ -805,12 +819,9 @@ impl<'a> Renderer<'a> {
                         ("parent", &parent),
                         ("children", &children),
                         ("exact_count", &exact.len()),
-                        (
-                            "groups",
-                            &self.groups(&self.index.rolled_up[*fi][*v], ItemStyle::List, &root)?,
-                        ),
+                        ("groups", &groups),
                         ("combination_pages", &f.combination_pages),
-                        ("only", &self.groups(&only, ItemStyle::List, &root)?),
+                        ("only", &only_groups),
                         ("only_count", &only.len()),
                     ],
                 )
@@ -819,6 +830,8 @@ impl<'a> Renderer<'a> {
                 let f = &config.facets[*fi];
                 let url = view::combination_url(f, combination);
                 let entries = &self.index.combinations[*fi][combination];
+                let groups = self.groups(entries, ItemStyle::List, &root_for(&url))?;
+                lists.set(list_bytes(&groups));
                 let values: Vec<LinkView> = combination
                     .iter()
                     .map(|&v| LinkView {
@@ -834,10 +847,7 @@ impl<'a> Renderer<'a> {
                         ("title", &f.combination_label(combination)),
                         ("values", &values),
                         ("count", &entries.len()),
-                        (
-                            "groups",
-                            &self.groups(entries, ItemStyle::List, &root_for(&url))?,
-                        ),
+                        ("groups", &groups),
                     ],
                 )
             }
@@ -905,6 +915,8 @@ impl<'a> Renderer<'a> {
                     url: format!("summary/{}/", spec.id),
                 };
                 let entries = &t.cells[*ri][*ci];
+                let groups = self.groups(entries, ItemStyle::List, &root_for(&url))?;
+                lists.set(list_bytes(&groups));
                 html(
                     "list.html",
                     &url,
@@ -912,10 +924,7 @@ impl<'a> Renderer<'a> {
                         ("title", &title),
                         ("back", &back),
                         ("count", &entries.len()),
-                        (
-                            "groups",
-                            &self.groups(entries, ItemStyle::List, &root_for(&url))?,
-                        ),
+                        ("groups", &groups),
                     ],
                 )
             }
@@ -930,7 +939,7 @@ impl<'a> Renderer<'a> {
                 html("page.html", &url, &[("page", &data)])
             }
             Job::NotFound => {
-                let bytes = self.page("404.html", "404.html", Some(&config.base_path), &[])?;
+                let bytes = self.page("404.html", "404.html", Some(&config.base_path), &[], 0)?;
                 write("404.html", bytes)?;
                 Ok(1)
             }
