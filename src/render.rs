@@ -49,6 +49,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("404.html", include_str!("../templates/404.html")),
     ("cite.html", include_str!("../templates/cite.html")),
     ("item.html", include_str!("../templates/item.html")),
+    (
+        "value-link.html",
+        include_str!("../templates/value-link.html"),
+    ),
 ];
 
 /// The built-in static files, compiled into the binary.
@@ -402,6 +406,15 @@ pub struct Renderer<'a> {
     spare_contexts: Mutex<Vec<Context>>,
     /// Each entry's list item per [`ItemStyle`], rendered on first use.
     items: [Vec<OnceLock<Result<Item, String>>>; 3],
+    /// Each facet value's link on entry pages, rendered on first use.
+    value_links: Vec<Vec<OnceLock<Result<Item, String>>>>,
+}
+
+/// A facet's name and label, for `value-link.html`.
+#[derive(Serialize)]
+struct FacetName<'a> {
+    name: &'a str,
+    label: &'a str,
 }
 
 /// How an entry appears in a list: the `style` given to `item.html`.
@@ -508,30 +521,50 @@ impl<'a> Renderer<'a> {
                     .map(|_| OnceLock::new())
                     .collect()
             }),
+            value_links: catalogue
+                .config
+                .facets
+                .iter()
+                .map(|f| f.values.iter().map(|_| OnceLock::new()).collect())
+                .collect(),
         }
+    }
+
+    /// Renders `template` once, with `root` standing in for the page's root,
+    /// into the reusable form pages splice their own root into.
+    fn fragment(
+        &self,
+        template: &str,
+        data: &[(&str, &dyn ErasedSerialize)],
+    ) -> Result<Item, String> {
+        let spare = self.spare_contexts.lock().ok().and_then(|mut s| s.pop());
+        let mut context = spare.unwrap_or_else(|| self.site.clone());
+        for (key, value) in data {
+            value.insert_into(&mut context, key);
+        }
+        context.insert("root", ROOT_MARK);
+        let rendered = self.theme.tera.render(template, &context);
+        context.remove("root");
+        for (key, _) in data {
+            context.remove(key);
+        }
+        if let Ok(mut spare) = self.spare_contexts.lock() {
+            spare.push(context);
+        }
+        rendered
+            .map(|html| Item::new(html.trim()))
+            .map_err(|e| tera_error_chain(&e))
     }
 
     /// The list item of entry `e` in `style`, rendered with `item.html` the
     /// first time it is asked for.
     fn item(&self, e: usize, style: ItemStyle) -> Result<&Item, Diagnostic> {
-        let cell = &self.items[style as usize][e];
-        let item = cell.get_or_init(|| {
+        let item = self.items[style as usize][e].get_or_init(|| {
             let views = self.views();
-            let spare = self.spare_contexts.lock().ok().and_then(|mut s| s.pop());
-            let mut context = spare.unwrap_or_else(|| self.site.clone());
-            context.insert("e", &views.item(e));
-            context.insert("style", style.name());
-            context.insert("root", ROOT_MARK);
-            let rendered = self.theme.tera.render("item.html", &context);
-            for key in ["e", "style", "root"] {
-                context.remove(key);
-            }
-            if let Ok(mut spare) = self.spare_contexts.lock() {
-                spare.push(context);
-            }
-            rendered
-                .map(|html| Item::new(html.trim()))
-                .map_err(|e| tera_error_chain(&e))
+            self.fragment(
+                "item.html",
+                &[("e", &views.item(e)), ("style", &style.name())],
+            )
         });
         item.as_ref().map_err(|message| {
             Diagnostic::error(
@@ -542,6 +575,54 @@ impl<'a> Renderer<'a> {
                 ),
             )
         })
+    }
+
+    /// The link to value `v` of facet `fi` on entry pages, rendered with
+    /// `value-link.html` the first time it is asked for.
+    fn value_link(&self, fi: usize, v: usize) -> Result<&Item, Diagnostic> {
+        let link = self.value_links[fi][v].get_or_init(|| {
+            let views = self.views();
+            let facet = &self.catalogue.config.facets[fi];
+            self.fragment(
+                "value-link.html",
+                &[
+                    (
+                        "facet",
+                        &FacetName {
+                            name: &facet.name,
+                            label: &facet.label,
+                        },
+                    ),
+                    ("value", &views.value(fi, v)),
+                ],
+            )
+        });
+        link.as_ref().map_err(|message| {
+            Diagnostic::error(
+                PathBuf::from(TEMPLATES_DIR).join("value-link.html"),
+                format!(
+                    "cannot render the link to {}: {message}",
+                    self.catalogue.config.facets[fi].values[v].id
+                ),
+            )
+        })
+    }
+
+    /// An entry page's links to its values of facet `fi`, comma-separated.
+    fn value_links_html(
+        &self,
+        fi: usize,
+        values: &[usize],
+        root: &str,
+    ) -> Result<String, Diagnostic> {
+        let mut html = String::new();
+        for (i, &v) in values.iter().enumerate() {
+            if i > 0 {
+                html.push_str(", ");
+            }
+            self.value_link(fi, v)?.push_to(&mut html, root);
+        }
+        Ok(html)
     }
 
     /// The list items of `entries`, in order, for a page whose root is `root`;
@@ -756,6 +837,9 @@ impl<'a> Renderer<'a> {
                 let mut entry = views.entry(*e);
                 let url = entry.url.clone();
                 let root = root_for(&url);
+                for facet in &mut entry.facets {
+                    facet.links = self.value_links_html(facet.index, &facet.value_ids, &root)?;
+                }
                 entry.related = self.related_html(&entry.related_ids, &root)?;
                 entry.similar = self.related_html(&entry.similar_ids, &root)?;
                 let cite = crate::cite::view(c, &c.entries[*e]);

@@ -146,6 +146,15 @@ pub struct EntryFacet<'a> {
     pub values: Vec<LinkView>,
     /// The exact combination page, for facets that have them.
     pub combination: Option<LinkView>,
+    /// The links to `values` (from `value-link.html`), comma-separated,
+    /// filled in by the renderer.
+    pub links: String,
+    /// Facet index.
+    #[serde(skip)]
+    pub index: usize,
+    /// The value indices behind `values`.
+    #[serde(skip)]
+    pub value_ids: Vec<usize>,
 }
 
 /// A plain front-matter field as shown on an entry page.
@@ -576,6 +585,9 @@ impl<'a> Views<'a> {
                         title: facet.combination_label(values),
                         url: combination_url(facet, values),
                     }),
+                    links: String::new(),
+                    index: fi,
+                    value_ids: values.clone(),
                 }
             })
             .collect();

@@ -390,6 +390,20 @@ fn a_site_item_template_shapes_every_list_and_its_errors_are_reported() {
     // Links from every list still resolve.
     check_links(&site.path("public"));
 
+    // A facet value's link on entry pages comes from value-link.html, once per value.
+    site.write(
+        "templates/value-link.html",
+        "<a class=\"mine-value\" href=\"{{ root }}{{ value.url }}\">{{ facet.name }}={{ value.id }}</a>",
+    );
+    site.build();
+    let entry = site.html("public/practices/p1/index.html");
+    let links = select(&entry, "a.mine-value");
+    assert!(links.iter().any(|a| text(a) == "countries=DK"));
+    assert!(links
+        .iter()
+        .all(|a| a.value().attr("href").unwrap().starts_with("../../")));
+    check_links(&site.path("public"));
+
     site.write("templates/item.html", "<li>{{ e.nope.deeper }}</li>");
     let run = site.run(&["build"]);
     run.assert_code(1);
