@@ -150,9 +150,9 @@ fn write_record(c: &Catalogue, e: &Entry, out: &mut Vec<u8>, fields: &mut String
 /// `search-index.json` kept as each entry's record, serialised separately, so
 /// that after some entries change (in the live preview) only their records are
 /// serialised again and the file is put together from the rest. A record
-/// depends only on its entry and the configuration: the records are only good
-/// for the catalogue (configuration, entries and their order) they were made
-/// from, as it changes through [`IndexRecords::update`].
+/// depends only on its entry and the configuration, so the records stay good
+/// while the configuration and the list of entries (their order included) stay
+/// the same and every entry that changes is passed to [`IndexRecords::update`].
 #[derive(Default)]
 pub struct IndexRecords {
     /// What [`head`] gives; empty until the first record is made.

@@ -132,8 +132,9 @@ struct Good {
     similar: Vec<Vec<usize>>,
     /// Each entry's record in `search-index.json`, made while idle or at the
     /// first change that needs them, so that a change re-serialises only the
-    /// changed entries (the whole file is 43 MB at 18,000 entries). Good for
-    /// this model's entries and configuration, which only a full build changes.
+    /// changed entries (the whole file is 43 MB at 18,000 entries). Partial
+    /// rebuilds keep them up to date; a new configuration or an entry added,
+    /// removed or moved means a full build, which starts a new `Good`.
     search: IndexRecords,
     files: Arc<Files>,
     by_slug: HashMap<String, usize>,
