@@ -16,9 +16,12 @@
 //! `foobar`), character references are decoded, and words are runs of letters
 //! and digits. They are collected once per entry, while its Markdown is
 //! rendered ([`crate::markdown::render_with_words`]), with a [`WordCollector`],
-//! and kept on the entry, so writing the index (again on every change in the
-//! live preview) only serialises. The index is made in parts
-//! ([`index_parts`]), so that a build writing it to disk never holds it whole.
+//! and kept on the entry, so writing the index only serialises. The index is
+//! made in parts ([`index_parts`]), so that a build writing it to disk never
+//! holds it whole. The live preview keeps each entry's record serialised
+//! ([`IndexRecords`]) and, after a change, serialises only the changed entries
+//! again: both put the file together from the same head, records, separators
+//! and tail, so they give the same bytes.
 
 use rayon::prelude::*;
 use serde::ser::{Serialize, Serializer};
@@ -42,11 +45,39 @@ pub fn index_json(c: &Catalogue) -> Vec<u8> {
     index_parts(c).collect::<Vec<_>>().concat()
 }
 
+/// What comes between two entries' records.
+const SEPARATOR: u8 = b',';
+
+/// What follows the last entry's record.
+const TAIL: &[u8] = b"]}\n";
+
 /// `search-index.json` in parts, to be written one after the other. The parts
 /// are made as they are asked for, a batch of entries at a time (each batch in
 /// parallel), so a sink that writes them out as they come never holds the
 /// whole file.
 pub fn index_parts(c: &Catalogue) -> impl Iterator<Item = Vec<u8>> + '_ {
+    let batches = c
+        .entries
+        .chunks(ENTRIES_PER_BATCH)
+        .enumerate()
+        .flat_map(move |(b, batch)| {
+            batch
+                .par_chunks(ENTRIES_PER_PART)
+                .enumerate()
+                .map(|(p, entries)| {
+                    let first_of_all = b == 0 && p == 0;
+                    entries_part(c, entries, first_of_all)
+                })
+                .collect::<Vec<_>>()
+        });
+    std::iter::once(head(c))
+        .chain(batches)
+        .chain(std::iter::once(TAIL.to_vec()))
+}
+
+/// Everything before the first entry's record: the kinds and facets, and the
+/// opening of the entries' list.
+fn head(c: &Catalogue) -> Vec<u8> {
     let config = &c.config;
     let head = Head {
         version: 1,
@@ -77,26 +108,10 @@ pub fn index_parts(c: &Catalogue) -> impl Iterator<Item = Vec<u8>> + '_ {
             .collect(),
     };
     // The same bytes as serialising {"version", "kinds", "facets", "entries"} at once.
-    let mut first = serde_json::to_vec(&head).expect("the head always serialises");
-    first.pop(); // the closing brace
-    first.extend_from_slice(b",\"entries\":[");
-    let batches = c
-        .entries
-        .chunks(ENTRIES_PER_BATCH)
-        .enumerate()
-        .flat_map(move |(b, batch)| {
-            batch
-                .par_chunks(ENTRIES_PER_PART)
-                .enumerate()
-                .map(|(p, entries)| {
-                    let first_of_all = b == 0 && p == 0;
-                    entries_part(c, entries, first_of_all)
-                })
-                .collect::<Vec<_>>()
-        });
-    std::iter::once(first)
-        .chain(batches)
-        .chain(std::iter::once(b"]}\n".to_vec()))
+    let mut bytes = serde_json::to_vec(&head).expect("the head always serialises");
+    bytes.pop(); // the closing brace
+    bytes.extend_from_slice(b",\"entries\":[");
+    bytes
 }
 
 /// The JSON of some consecutive entries, each preceded by a comma unless it is
@@ -107,24 +122,102 @@ fn entries_part(c: &Catalogue, entries: &[Entry], first_of_all: bool) -> Vec<u8>
     let mut fields = String::new();
     for (i, e) in entries.iter().enumerate() {
         if i > 0 || !first_of_all {
-            bytes.push(b',');
+            bytes.push(SEPARATOR);
         }
-        fields.clear();
-        for value in e.fields.values() {
-            push_field_text(value, &mut fields);
-        }
-        let record = EntryRecord {
-            id: &e.id,
-            kind: &c.config.kinds[e.kind].id,
-            title: &e.title,
-            url: EntryUrl(c, e),
-            facets: FacetIds(c, e),
-            fields: fields.trim_end(),
-            text: &e.search_words,
-        };
-        serde_json::to_writer(&mut bytes, &record).expect("writing to a Vec cannot fail");
+        write_record(c, e, &mut bytes, &mut fields);
     }
     bytes
+}
+
+/// Appends the JSON record of one entry (no separator); `fields` is scratch space.
+fn write_record(c: &Catalogue, e: &Entry, out: &mut Vec<u8>, fields: &mut String) {
+    fields.clear();
+    for value in e.fields.values() {
+        push_field_text(value, fields);
+    }
+    let record = EntryRecord {
+        id: &e.id,
+        kind: &c.config.kinds[e.kind].id,
+        title: &e.title,
+        url: EntryUrl(c, e),
+        facets: FacetIds(c, e),
+        fields: fields.trim_end(),
+        text: &e.search_words,
+    };
+    serde_json::to_writer(out, &record).expect("writing to a Vec cannot fail");
+}
+
+/// `search-index.json` kept as each entry's record, serialised separately, so
+/// that after some entries change (in the live preview) only their records are
+/// serialised again and the file is put together from the rest. A record
+/// depends only on its entry and the configuration, so the records stay good
+/// while the configuration and the list of entries (their order included) stay
+/// the same and every entry that changes is passed to [`IndexRecords::update`].
+#[derive(Default)]
+pub struct IndexRecords {
+    /// What [`head`] gives; empty until the first record is made.
+    head: Vec<u8>,
+    /// The records of the first entries, in catalogue order.
+    records: Vec<Box<[u8]>>,
+}
+
+impl IndexRecords {
+    /// Whether there is a record for every entry of `c`.
+    pub fn is_complete(&self, c: &Catalogue) -> bool {
+        !self.head.is_empty() && self.records.len() == c.entries.len()
+    }
+
+    /// Makes the records of up to `count` more entries (in parallel).
+    pub fn extend(&mut self, c: &Catalogue, count: usize) {
+        if self.head.is_empty() {
+            self.head = head(c);
+        }
+        let start = self.records.len();
+        let end = c.entries.len().min(start.saturating_add(count));
+        let more: Vec<Box<[u8]>> = c.entries[start..end]
+            .par_iter()
+            .map(|e| record(c, e))
+            .collect();
+        self.records.extend(more);
+    }
+
+    /// Makes the records of `entries` (indices into `c.entries`) again, after
+    /// those entries changed; entries without a record yet are left for [`extend`](Self::extend).
+    pub fn update(&mut self, c: &Catalogue, entries: impl IntoIterator<Item = usize>) {
+        let mut fields = String::new();
+        for i in entries {
+            if let Some(slot) = self.records.get_mut(i) {
+                let mut bytes = Vec::with_capacity(slot.len() + 256);
+                write_record(c, &c.entries[i], &mut bytes, &mut fields);
+                *slot = bytes.into_boxed_slice();
+            }
+        }
+    }
+
+    /// `search-index.json` for `c`, the same bytes as [`index_json`], making
+    /// the records still missing first.
+    pub fn json(&mut self, c: &Catalogue) -> Vec<u8> {
+        self.extend(c, usize::MAX);
+        let length =
+            self.head.len() + self.records.iter().map(|r| r.len() + 1).sum::<usize>() + TAIL.len();
+        let mut bytes = Vec::with_capacity(length);
+        bytes.extend_from_slice(&self.head);
+        for (i, record) in self.records.iter().enumerate() {
+            if i > 0 {
+                bytes.push(SEPARATOR);
+            }
+            bytes.extend_from_slice(record);
+        }
+        bytes.extend_from_slice(TAIL);
+        bytes
+    }
+}
+
+/// One entry's record, on its own.
+fn record(c: &Catalogue, e: &Entry) -> Box<[u8]> {
+    let mut bytes = Vec::with_capacity(3 * 1024);
+    write_record(c, e, &mut bytes, &mut String::new());
+    bytes.into_boxed_slice()
 }
 
 /// Everything before the entries.
@@ -854,5 +947,45 @@ mod tests {
             let parsed: Value = serde_json::from_slice(&reference).unwrap();
             assert_eq!(parsed["entries"].as_array().unwrap().len(), entries);
         }
+    }
+
+    #[test]
+    fn records_give_the_same_bytes_as_the_whole_index() {
+        for entries in [0, 1, 2, 65, 1025] {
+            let c = catalogue(entries);
+            let mut records = IndexRecords::default();
+            assert!(!records.is_complete(&c));
+            assert_eq!(records.json(&c), index_json(&c), "{entries} entries");
+            assert!(records.is_complete(&c));
+        }
+    }
+
+    #[test]
+    fn records_follow_changed_entries() {
+        let mut c = catalogue(200);
+        let mut records = IndexRecords::default();
+        // Some records made before the change, the rest after it.
+        records.extend(&c, 100);
+        assert!(!records.is_complete(&c));
+        let changed = [0, 7, 99, 100, 150, 199];
+        for &i in &changed {
+            let e = &mut c.entries[i];
+            e.title = format!("Changed \"{i}\"");
+            e.facets[0] = vec![0, 1];
+            e.facets[1] = vec![];
+            e.search_words = format!("new words {i}");
+            e.fields.insert("added".into(), Value::from("field"));
+        }
+        let stale = records.json(&c);
+        assert_ne!(
+            stale,
+            index_json(&c),
+            "the records were made before the change"
+        );
+        records.update(&c, changed);
+        assert_eq!(
+            String::from_utf8(records.json(&c)).unwrap(),
+            String::from_utf8(index_json(&c)).unwrap()
+        );
     }
 }

@@ -603,3 +603,89 @@ fn template_errors_are_reported_and_recovered_from() {
     ));
     assert_same_as_full_build(&builder, root);
 }
+
+/// Panics unless the builder's `search-index.json` has the bytes a full build gives.
+fn assert_search_index_as_full_build(builder: &Builder, root: &Path) {
+    let incremental = builder.files().unwrap()[SEARCH_INDEX].clone();
+    let full = built(root).files().unwrap()[SEARCH_INDEX].clone();
+    if incremental != full {
+        let (a, b) = (
+            String::from_utf8_lossy(&incremental),
+            String::from_utf8_lossy(&full),
+        );
+        let at = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+        let from = at.saturating_sub(200);
+        panic!(
+            "search-index.json differs from a full build at byte {at}:\n--- incremental\n{}\n--- full\n{}",
+            a.get(from..(at + 200).min(a.len())).unwrap_or_default(),
+            b.get(from..(at + 200).min(b.len())).unwrap_or_default()
+        );
+    }
+}
+
+#[test]
+fn search_index_follows_body_title_and_facet_edits() {
+    let p1 = "content/practices/p1.md";
+    let p12 = "content/practices/p12.md";
+    // Each step: edits (file, from, to) that reach the builder as one batch.
+    type Edit = (&'static str, &'static str, &'static str);
+    let steps: [&[Edit]; 6] = [
+        // Body of one entry, then of two.
+        &[(p12, "Recovery is a Danish", "Recovery (one) is a Danish")],
+        &[
+            (p12, "Recovery (one) is", "Recovery (two) is"),
+            (p1, "The review does not", "The review (edited) does not"),
+        ],
+        // Title of one, then of two.
+        &[(p12, "title: Recovery", "title: Recovery renamed")],
+        &[
+            (p12, "title: Recovery renamed", "title: Recovery again"),
+            (p1, "title: Practice P1", "title: Practice \"one\""),
+        ],
+        // Facets of one, then of two.
+        &[(p12, "countries: [DK]", "countries: [GB-SCT]")],
+        &[
+            (p12, "leadership: [shared]", "leadership: [single]"),
+            (
+                p1,
+                "clusters: [person-centeredness]",
+                "clusters: [commitment]",
+            ),
+        ],
+    ];
+    // Records made at the first change that needs them, or beforehand while idle.
+    for idle in [false, true] {
+        let site = shipped_site();
+        let root = site.path();
+        let mut builder = built(root);
+        if idle {
+            while builder.has_idle_work() {
+                builder.idle_step();
+            }
+        }
+        for edits in steps {
+            for (file, from, to) in edits {
+                edit(root, file, from, to);
+            }
+            let files: Vec<&str> = edits.iter().map(|(file, ..)| *file).collect();
+            match builder.apply(&entries_changed(&files)) {
+                Outcome::Built {
+                    changed, summary, ..
+                } => {
+                    assert!(summary.starts_with("rebuilt"), "{summary}");
+                    if let Some(changed) = changed {
+                        assert!(changed.iter().any(|c| c == "/search-index.json"));
+                    }
+                }
+                other => panic!("{other:?}"),
+            }
+            let good = builder.good.as_ref().unwrap();
+            assert!(
+                good.search.is_complete(&good.site.catalogue),
+                "written from the records"
+            );
+            assert_search_index_as_full_build(&builder, root);
+        }
+        assert_same_as_full_build(&builder, root);
+    }
+}
