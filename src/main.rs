@@ -14,6 +14,21 @@ use casebook::diagnostic::Diagnostic;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `mi_option_purge_delay` in mimalloc.h: milliseconds before freed memory is
+/// given back to the system.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// mimalloc keeps freed memory for a second by default. A build frees the
+/// text of every content file while it renders their Markdown, then allocates
+/// large page buffers: with a second's delay both sit in memory together
+/// (18,000 entries: a 293 MB peak, 249 MB with 100 ms, at the same speed;
+/// with no delay at all the build is a third slower).
+fn tune_allocator() {
+    // SAFETY: sets a documented option to a value in its range, before any
+    // other thread exists.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 100) };
+}
+
 #[derive(Parser)]
 #[command(
     name = "casebook",
@@ -92,6 +107,7 @@ fn failed(errors: &[Diagnostic]) -> ExitCode {
 }
 
 fn main() -> ExitCode {
+    tune_allocator();
     let cli = Cli::parse();
     match cli.command {
         Command::Build {
