@@ -197,6 +197,20 @@ fn two_thousand_entries_build_with_one_page_each() {
             "no page for {id} under {dir}/"
         );
     }
+    // The page count the build reports is the number of HTML pages on disk
+    // (every `index.html` and `404.html`), more than the entry pages alone.
+    // "built 2000 entries (…), 2400 pages (2409 files) into … in … ms"
+    let reported: usize = stdout
+        .split_once(" pages (")
+        .and_then(|(before, _)| before.rsplit(' ').next()?.parse().ok())
+        .expect("the build reports its page count");
+    let on_disk = walkdir::WalkDir::new(&output)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "html"))
+        .count();
+    assert_eq!(on_disk, reported, "{stdout}");
+    assert!(reported > ENTRIES + 3, "{stdout}");
     // Every entry is in catalogue.json too.
     let json = std::fs::read_to_string(output.join("catalogue.json")).unwrap();
     let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
