@@ -49,6 +49,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("404.html", include_str!("../templates/404.html")),
     ("cite.html", include_str!("../templates/cite.html")),
     ("item.html", include_str!("../templates/item.html")),
+    ("nav.html", include_str!("../templates/nav.html")),
     (
         "value-link.html",
         include_str!("../templates/value-link.html"),
@@ -408,6 +409,8 @@ pub struct Renderer<'a> {
     items: [Vec<OnceLock<Result<Item, String>>>; 3],
     /// Each facet value's link on entry pages, rendered on first use.
     value_links: Vec<Vec<OnceLock<Result<Item, String>>>>,
+    /// The site header and browse bar (`nav.html`) per section of the site.
+    navs: Mutex<BTreeMap<String, std::sync::Arc<Result<Item, String>>>>,
 }
 
 /// A facet's name and label, for `value-link.html`.
@@ -527,6 +530,7 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .map(|f| f.values.iter().map(|_| OnceLock::new()).collect())
                 .collect(),
+            navs: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -575,6 +579,34 @@ impl<'a> Renderer<'a> {
                 ),
             )
         })
+    }
+
+    /// The site header and browse bar for a page at `url` whose root is `root`,
+    /// from `nav.html`, rendered once per section of the site.
+    fn nav(&self, url: &str, root: &str) -> Result<String, Diagnostic> {
+        let section = url.find('/').map_or("", |slash| &url[..=slash]);
+        let cached = self.navs.lock().ok().and_then(|n| n.get(section).cloned());
+        let nav = match cached {
+            Some(nav) => nav,
+            None => {
+                let nav = std::sync::Arc::new(self.fragment("nav.html", &[("section", &section)]));
+                if let Ok(mut navs) = self.navs.lock() {
+                    navs.insert(section.to_string(), nav.clone());
+                }
+                nav
+            }
+        };
+        match &*nav {
+            Ok(item) => {
+                let mut html = String::with_capacity(item.len_with(root));
+                item.push_to(&mut html, root);
+                Ok(html)
+            }
+            Err(message) => Err(Diagnostic::error(
+                PathBuf::from(TEMPLATES_DIR).join("nav.html"),
+                format!("cannot render the site header for {section:?}: {message}"),
+            )),
+        }
     }
 
     /// The link to value `v` of facet `fi` on entry pages, rendered with
@@ -760,10 +792,13 @@ impl<'a> Renderer<'a> {
         data: &[(&str, &dyn ErasedSerialize)],
         lists: usize,
     ) -> Result<Vec<u8>, Diagnostic> {
+        let root = root.map_or_else(|| root_for(url), str::to_string);
+        let nav = self.nav(url, &root)?;
         let spare = self.spare_contexts.lock().ok().and_then(|mut s| s.pop());
         let mut context = spare.unwrap_or_else(|| self.site.clone());
-        context.insert("root", root.unwrap_or(&root_for(url)));
+        context.insert("root", &root);
         context.insert("page_url", url);
+        context.insert("nav", &nav);
         for (key, value) in data {
             debug_assert!(*key != "site", "page data may not replace `site`");
             value.insert_into(&mut context, key);
@@ -776,6 +811,7 @@ impl<'a> Renderer<'a> {
         // Leave only `site`, so no page sees another page's data.
         context.remove("root");
         context.remove("page_url");
+        context.remove("nav");
         for (key, _) in data {
             context.remove(key);
         }

@@ -404,6 +404,28 @@ fn a_site_item_template_shapes_every_list_and_its_errors_are_reported() {
         .all(|a| a.value().attr("href").unwrap().starts_with("../../")));
     check_links(&site.path("public"));
 
+    // The header comes from nav.html, once per section, with each page's root.
+    site.write(
+        "templates/nav.html",
+        "<nav class=\"mine-nav\" data-section=\"{{ section }}\"><a href=\"{{ root }}\">Home</a></nav>",
+    );
+    site.build();
+    for (page, section, root) in [
+        ("public/index.html", "", "./"),
+        ("public/practices/p1/index.html", "practices/", "../../"),
+        ("public/practices/index.html", "practices/", "../"),
+        ("public/countries/dk/index.html", "countries/", "../../"),
+        ("public/about/index.html", "about/", "../"),
+    ] {
+        let html = site.html(page);
+        let nav = select(&html, "nav.mine-nav");
+        assert_eq!(nav.len(), 1, "{page}");
+        assert_eq!(nav[0].value().attr("data-section"), Some(section), "{page}");
+        let home = select(&html, "nav.mine-nav a");
+        assert_eq!(home[0].value().attr("href"), Some(root), "{page}");
+    }
+    std::fs::remove_file(site.path("templates/nav.html")).unwrap();
+
     site.write("templates/item.html", "<li>{{ e.nope.deeper }}</li>");
     let run = site.run(&["build"]);
     run.assert_code(1);
