@@ -444,12 +444,13 @@ impl ItemStyle {
 /// Entries per `<ul>` on the home page (see `macros.html`).
 const HOME_CHUNK: usize = 50;
 
-/// Stands for `root` while an item is rendered; replaced by each page's own
-/// root when the item is put on that page.
+/// Stands for `root` while a fragment (list item, value link, site header) is
+/// rendered; replaced by each page's own root when the fragment is put on
+/// that page.
 const ROOT_MARK: &str = "\u{1}casebook-root\u{1}";
 
-/// A rendered list item: `html` with the page's root to be inserted at each
-/// of `roots` (byte offsets, ascending).
+/// A fragment rendered once for many pages: `html` with the page's root to be
+/// inserted at each of `roots` (byte offsets, ascending).
 #[derive(Debug)]
 struct Item {
     html: Box<str>,
@@ -1298,6 +1299,23 @@ fn strip_url(message: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fragments_take_each_pages_root() {
+        let rendered =
+            format!("<a href=\"{ROOT_MARK}a/\">x</a> <a href=\"{ROOT_MARK}\">{ROOT_MARK}</a>");
+        let item = Item::new(&rendered);
+        for root in ["../../", "./", "/catalogue/", ""] {
+            let mut out = String::new();
+            item.push_to(&mut out, root);
+            assert_eq!(out, rendered.replace(ROOT_MARK, root));
+            assert_eq!(out.len(), item.len_with(root));
+        }
+        let plain = Item::new("<li>no root</li>");
+        let mut out = String::new();
+        plain.push_to(&mut out, "../");
+        assert_eq!(out, "<li>no root</li>");
+    }
 
     #[test]
     fn escaping_matches_tera_but_keeps_slashes() {
