@@ -154,13 +154,9 @@ impl Site {
             .jobs()
             .into_iter()
             .partition(|job| *job == Job::SearchIndex);
+        let searched = render::render_jobs(&renderer, &first, sink);
         let tables = renderer.tables().to_vec();
         drop(renderer);
-        let searched = render::render_jobs(
-            &Renderer::with_tables(&self.catalogue, &self.index, &self.theme, tables.clone()),
-            &first,
-            sink,
-        );
         timings.mark("search index");
         for entry in &mut self.catalogue.entries {
             entry.search_words = String::new();

@@ -295,17 +295,15 @@ pub fn normalise_newlines(text: String) -> String {
 fn read_text(path: &Path, relative: &Path) -> Result<String, Vec<Diagnostic>> {
     let bytes = std::fs::read(path)
         .map_err(|e| vec![Diagnostic::error(relative, format!("cannot read: {e}"))])?;
-    String::from_utf8(bytes)
-        .map(normalise_newlines)
-        .map_err(|e| {
-            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
-            let col = valid.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
-            vec![
-                Diagnostic::error(relative, "file is not valid UTF-8 text (save it as UTF-8)")
-                    .at(Some(Position { line, col }), None),
-            ]
-        })
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        let col = valid.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+        vec![
+            Diagnostic::error(relative, "file is not valid UTF-8 text (save it as UTF-8)")
+                .at(Some(Position { line, col }), None),
+        ]
+    })
 }
 
 /// Reads and checks one entry file.
@@ -920,7 +918,7 @@ fn read_page(
 ) -> Result<(Page, String), Vec<Diagnostic>> {
     let _ = (root, config);
     let (path, relative) = file;
-    let text = read_text(path, relative)?;
+    let text = normalise_newlines(read_text(path, relative)?);
     let fm = split(relative, &text)?;
     let mut p = FileProblems {
         relative,

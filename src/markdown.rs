@@ -214,8 +214,6 @@ struct EventWords {
     words: WordCollector,
     /// How deep inside an image the events are (0 outside).
     in_image: usize,
-    /// Inside a metadata block, whose text is not written.
-    in_metadata: bool,
     /// Footnote numbers by name, given in order of first appearance, like the
     /// HTML writer gives them.
     footnotes: HashMap<String, usize>,
@@ -241,14 +239,10 @@ impl EventWords {
             return;
         }
         match event {
-            Event::Text(text) => {
-                if !self.in_metadata {
-                    self.words.push(text);
-                }
-            }
-            Event::Code(text) | Event::InlineMath(text) | Event::DisplayMath(text) => {
-                self.words.push(text)
-            }
+            Event::Text(text)
+            | Event::Code(text)
+            | Event::InlineMath(text)
+            | Event::DisplayMath(text) => self.words.push(text),
             Event::Start(Tag::Image { .. }) => {
                 self.words.boundary();
                 self.in_image = 1;
@@ -260,18 +254,12 @@ impl EventWords {
                 self.words.push(&number.to_string());
             }
             Event::Start(tag) => {
-                if matches!(tag, Tag::MetadataBlock(_)) {
-                    self.in_metadata = true;
-                }
-                if !is_phrasing(tag) {
+                if !is_phrasing(tag.to_end()) {
                     self.words.boundary();
                 }
             }
             Event::End(tag) => {
-                if matches!(tag, TagEnd::MetadataBlock(_)) {
-                    self.in_metadata = false;
-                }
-                if !is_phrasing_end(*tag) {
+                if !is_phrasing(*tag) {
                     self.words.boundary();
                 }
             }
@@ -293,21 +281,9 @@ impl EventWords {
     }
 }
 
-/// Tags written as phrasing elements (see `search::is_inline`), which do not separate words.
-fn is_phrasing(tag: &Tag) -> bool {
-    matches!(
-        tag,
-        Tag::Emphasis
-            | Tag::Strong
-            | Tag::Strikethrough
-            | Tag::Superscript
-            | Tag::Subscript
-            | Tag::Link { .. }
-    )
-}
-
-/// The ends of the tags of [`is_phrasing`].
-fn is_phrasing_end(tag: TagEnd) -> bool {
+/// Tags written as phrasing elements (see `search::is_inline`), which do not
+/// separate words; a start tag is asked about through its end (`Tag::to_end`).
+fn is_phrasing(tag: TagEnd) -> bool {
     matches!(
         tag,
         TagEnd::Emphasis
@@ -508,8 +484,9 @@ mod tests {
         // Footnote numbers show in the text: the reference joins the word before.
         assert_eq!(words("cited[^x]\n\n[^x]: Note"), "cited1 1 Note");
         assert_eq!(words("Care &amp; CARE care"), "Care");
-        // Pages do not ask for words.
+        // Pages do not ask for words; bodies do.
         assert_eq!(md("some words").search_words, "");
+        assert_eq!(words("some words"), "some words");
         // The collector is reused on a thread: nothing carries over, after raw HTML either.
         for body in ["unfinished word", "<b>raw</b> html", "ends mid*wor*"] {
             words(body);

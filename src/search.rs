@@ -40,7 +40,9 @@ const ENTRIES_PER_PART: usize = 64;
 /// in memory at a time.
 const ENTRIES_PER_BATCH: usize = 1024;
 
-/// `search-index.json` for a catalogue, whole: the concatenation of [`index_parts`].
+/// `search-index.json` for a catalogue, whole: the concatenation of [`index_parts`]
+/// (the tests' reference for the other ways of making it).
+#[cfg(test)]
 pub fn index_json(c: &Catalogue) -> Vec<u8> {
     index_parts(c).collect::<Vec<_>>().concat()
 }
@@ -184,17 +186,14 @@ impl IndexRecords {
     /// Makes the records of `entries` (indices into `c.entries`) again, after
     /// those entries changed; entries without a record yet are left for [`extend`](Self::extend).
     pub fn update(&mut self, c: &Catalogue, entries: impl IntoIterator<Item = usize>) {
-        let mut fields = String::new();
         for i in entries {
             if let Some(slot) = self.records.get_mut(i) {
-                let mut bytes = Vec::with_capacity(slot.len() + 256);
-                write_record(c, &c.entries[i], &mut bytes, &mut fields);
-                *slot = bytes.into_boxed_slice();
+                *slot = record(c, &c.entries[i]);
             }
         }
     }
 
-    /// `search-index.json` for `c`, the same bytes as [`index_json`], making
+    /// `search-index.json` for `c`, the same bytes as [`index_parts`] joined, making
     /// the records still missing first.
     pub fn json(&mut self, c: &Catalogue) -> Vec<u8> {
         self.extend(c, usize::MAX);

@@ -511,8 +511,7 @@ impl<'a> Views<'a> {
         let c = self.catalogue;
         let entry = &c.entries[e];
         let kind = &c.config.kinds[entry.kind];
-        // "Denmark · Health, Education": the first two facets' labels, built in
-        // one string (this runs for every entry of every list page).
+        // "Denmark · Health, Education": the first two facets' labels.
         let mut summary = String::new();
         for (fi, values) in entry.facets.iter().enumerate().take(2) {
             let facet = &c.config.facets[fi];
@@ -541,17 +540,10 @@ impl<'a> Views<'a> {
                 facet_ids.push_str(&facet.values[v].id);
             }
         }
-        let dir = &kind.dir;
-        let mut url = String::with_capacity(dir.len() + entry.slug.len() + 2);
-        url.push_str(dir);
-        url.push('/');
-        url.push_str(&entry.slug);
-        url.push('/');
-        debug_assert_eq!(url, c.entry_url(entry));
         EntryItem {
             id: &entry.id,
             title: &entry.title,
-            url,
+            url: c.entry_url(entry),
             kind: &kind.id,
             kind_label: &kind.singular,
             summary,
