@@ -81,34 +81,28 @@ pub fn load(
     });
     check_unique_ids(&entries, &mut diagnostics);
     check_page_slugs(&config, &pages, &mut diagnostics);
-    let by_slug: HashMap<String, usize> = entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.entry.slug.clone(), i))
-        .collect();
-    resolve_related(&mut entries, &by_slug, &mut diagnostics);
+    let targets = LinkTargets::new(
+        entries.iter().map(|p| {
+            let e = &p.entry;
+            let url = format!("{}/{}/", config.kinds[e.kind].dir, e.slug);
+            (e.slug.as_str(), e.source.as_path(), url)
+        }),
+        pages
+            .iter()
+            .map(|(p, _)| (p.source.as_path(), p.slug.as_str())),
+    );
+    resolve_related(&mut entries, &targets.by_slug, &mut diagnostics);
 
     if diagnostics.iter().any(Diagnostic::is_error) {
         diagnostic::sort(&mut diagnostics);
         return Err(diagnostics);
     }
 
-    let urls: Vec<String> = entries
-        .iter()
-        .map(|e| format!("{}/{}/", config.kinds[e.entry.kind].dir, e.entry.slug))
-        .collect();
-    let by_source = source_urls(&entries, &urls, &pages);
-    let links_from = |source: &Path| FileLinks {
-        by_slug: &by_slug,
-        urls: &urls,
-        by_source: &by_source,
-        dir: source.parent().map(Path::to_path_buf).unwrap_or_default(),
-    };
     let allow_raw = config.allow_raw_html;
     let rendered: Vec<(Entry, Vec<Diagnostic>)> = entries
         .into_par_iter()
         .map(|parsed| {
-            let resolver = links_from(&parsed.entry.source);
+            let resolver = targets.resolver(&parsed.entry.source);
             finish_entry(parsed, &resolver, allow_raw)
         })
         .collect();
@@ -120,7 +114,7 @@ pub fn load(
     let mut pages: Vec<Page> = pages
         .into_iter()
         .map(|(mut page, markdown)| {
-            let resolver = links_from(&page.source);
+            let resolver = targets.resolver(&page.source);
             let r = markdown::render(&markdown, "../", &resolver, allow_raw);
             diagnostics.extend(
                 link_warnings(&page.source, &markdown, 1, &r)
@@ -802,24 +796,84 @@ fn resolve_related(
 /// Resolves the links of one file: bare ids to entries, and relative paths to
 /// Markdown files (`../practices/p12-recovery.md`) to the entry or page made from
 /// that file.
+/// What links in Markdown bodies point at: entries by id, and entry and page
+/// files by path. Built once per load; the live preview keeps one to render
+/// a changed body exactly as a full load would.
+#[derive(Debug, Clone, Default)]
+pub struct LinkTargets {
+    /// Entry slug (lowercased id) → entry index.
+    by_slug: HashMap<String, usize>,
+    /// Each entry's site-relative URL, by entry index.
+    urls: Vec<String>,
+    /// Normalised source path → site-relative URL, for entries and free pages.
+    by_source: HashMap<String, String>,
+}
+
+impl LinkTargets {
+    /// From (slug, source, URL) of each entry, in entry order, and (source,
+    /// slug) of each free page.
+    fn new<'a>(
+        entries: impl Iterator<Item = (&'a str, &'a Path, String)>,
+        pages: impl Iterator<Item = (&'a Path, &'a str)>,
+    ) -> LinkTargets {
+        let mut targets = LinkTargets::default();
+        for (i, (slug, source, url)) in entries.enumerate() {
+            targets.by_slug.insert(slug.to_string(), i);
+            targets
+                .by_source
+                .insert(normalised_source(source), url.clone());
+            targets.urls.push(url);
+        }
+        for (source, slug) in pages {
+            targets
+                .by_source
+                .insert(normalised_source(source), format!("{slug}/"));
+        }
+        targets
+    }
+
+    /// The link targets of a loaded catalogue.
+    pub fn of(c: &Catalogue) -> LinkTargets {
+        LinkTargets::new(
+            c.entries
+                .iter()
+                .map(|e| (e.slug.as_str(), e.source.as_path(), c.entry_url(e))),
+            c.pages
+                .iter()
+                .map(|p| (p.source.as_path(), p.slug.as_str())),
+        )
+    }
+
+    /// The index of the entry whose id is `id`, ignoring case.
+    pub fn entry_index(&self, id: &str) -> Option<usize> {
+        self.by_slug.get(&id.to_lowercase()).copied()
+    }
+
+    /// The resolver for links in the body of the file at `source`.
+    pub fn resolver(&self, source: &Path) -> impl markdown::LinkResolver + '_ {
+        FileLinks {
+            targets: self,
+            dir: source.parent().map(Path::to_path_buf).unwrap_or_default(),
+        }
+    }
+}
+
 struct FileLinks<'a> {
-    by_slug: &'a HashMap<String, usize>,
-    urls: &'a [String],
-    by_source: &'a HashMap<String, String>,
+    targets: &'a LinkTargets,
     /// Folder of the file being rendered, relative to the site root.
     dir: PathBuf,
 }
 
 impl markdown::LinkResolver for FileLinks<'_> {
     fn entry_url(&self, id: &str) -> Option<String> {
-        self.by_slug
-            .get(&id.to_lowercase())
-            .map(|&i| self.urls[i].clone())
+        let i = self.targets.entry_index(id)?;
+        Some(self.targets.urls[i].clone())
     }
 
     fn file_url(&self, path: &str) -> Option<String> {
         let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
-        self.by_source
+        self.targets
+            .by_source
             .get(&normalised_source(&self.dir.join(decoded.as_ref())))
             .cloned()
     }
@@ -838,23 +892,6 @@ fn normalised_source(path: &Path) -> String {
         }
     }
     parts.join("/")
-}
-
-/// Source file → site-relative URL, for every entry and free page.
-fn source_urls(
-    entries: &[ParsedEntry],
-    urls: &[String],
-    pages: &[(Page, String)],
-) -> HashMap<String, String> {
-    let mut map: HashMap<String, String> = entries
-        .iter()
-        .zip(urls)
-        .map(|(e, url)| (normalised_source(&e.entry.source), url.clone()))
-        .collect();
-    for (page, _) in pages {
-        map.insert(normalised_source(&page.source), format!("{}/", page.slug));
-    }
-    map
 }
 
 /// Renders the Markdown body of a checked entry (its `related` already resolved),

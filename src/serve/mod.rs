@@ -137,7 +137,8 @@ struct Good {
     /// removed or moved means a full build, which starts a new `Good`.
     search: IndexRecords,
     files: Arc<Files>,
-    by_slug: HashMap<String, usize>,
+    /// What links in bodies resolve to, as in a full load.
+    links: load::LinkTargets,
     by_source: HashMap<PathBuf, usize>,
 }
 
@@ -149,11 +150,7 @@ impl Good {
 
     fn new(site: Site, jobs: Vec<Job>, tables: Vec<Table>, files: Arc<Files>) -> Good {
         let entries = &site.catalogue.entries;
-        let by_slug = entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.slug.clone(), i))
-            .collect();
+        let links = load::LinkTargets::of(&site.catalogue);
         let by_source = entries
             .iter()
             .enumerate()
@@ -166,7 +163,7 @@ impl Good {
             similar: Vec::new(),
             search: IndexRecords::default(),
             files,
-            by_slug,
+            links,
             by_source,
         }
     }
@@ -578,8 +575,8 @@ fn read_updates(
         }
         let mut related = Vec::new();
         for (id, _) in &parsed.related_ids {
-            match good.by_slug.get(&id.to_lowercase()) {
-                Some(&j) if catalogue.entries[j].id == *id && j != index => {
+            match good.links.entry_index(id) {
+                Some(j) if catalogue.entries[j].id == *id && j != index => {
                     if !related.contains(&j) {
                         related.push(j);
                     }
@@ -590,11 +587,7 @@ fn read_updates(
         related.sort_unstable();
         parsed.entry.related = related;
         let mut warnings = std::mem::take(&mut parsed.warnings);
-        let resolver = |id: &str| {
-            good.by_slug
-                .get(&id.to_lowercase())
-                .map(|&j| catalogue.entry_url(&catalogue.entries[j]))
-        };
+        let resolver = good.links.resolver(relative);
         let (entry, link_warnings) = load::finish_entry(parsed, &resolver, config.allow_raw_html);
         warnings.extend(link_warnings);
         updates.push(Update {

@@ -117,6 +117,34 @@ fn body_edit_re_renders_only_its_page() {
 }
 
 #[test]
+fn links_to_files_resolve_after_a_body_edit_as_in_a_full_build() {
+    let site = shipped_site();
+    let root = site.path();
+    let mut builder = built(root);
+    edit(
+        root,
+        "content/practices/p12.md",
+        "Recovery is a Danish project",
+        "Recovery is a Danish project (see [P1](p1.md) and [the guide](../pages/guide.md))",
+    );
+    apply_partial(
+        &mut builder,
+        &entries_changed(&["content/practices/p12.md"]),
+    );
+    let files = builder.files().unwrap();
+    let page = String::from_utf8_lossy(&files["practices/p12/index.html"]);
+    assert!(
+        page.contains("href=\"../../practices/p1/\">P1</a>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("href=\"../../guide/\">the guide</a>"),
+        "{page}"
+    );
+    assert_same_as_full_build(&builder, root);
+}
+
+#[test]
 fn title_edit_updates_every_list_showing_the_entry() {
     let site = shipped_site();
     let root = site.path();
