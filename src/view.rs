@@ -551,6 +551,16 @@ impl<'a> Views<'a> {
         }
     }
 
+    /// The related entries shown on `e`'s page: named by it or naming it, in
+    /// catalogue order.
+    pub fn related(&self, e: usize) -> Vec<usize> {
+        let mut related = self.catalogue.entries[e].related.clone();
+        related.extend(&self.index.related_to[e]);
+        related.sort_unstable();
+        related.dedup();
+        related
+    }
+
     /// The entry page view.
     pub fn entry(&self, e: usize) -> EntryView<'a> {
         let c = self.catalogue;
@@ -583,10 +593,7 @@ impl<'a> Views<'a> {
                 }
             })
             .collect();
-        let mut related: Vec<usize> = entry.related.clone();
-        related.extend(&self.index.related_to[e]);
-        related.sort_unstable();
-        related.dedup();
+        let related = self.related(e);
         let reconstructed =
             entry.fields.get("provenance").and_then(Json::as_str) == Some("reconstructed");
         let reconstructed_facets = match entry.fields.get("reconstructed") {

@@ -657,8 +657,15 @@ mod tests {
             Some(Arc::new(vec![Diagnostic::error("x", "y")])),
         );
         assert!(g2 > g1);
-        // A reader holding the old state keeps seeing it whole.
+        // Readers see the new state whole; one holding the old state keeps it whole.
+        let after = shared.current();
+        assert_eq!(after.generation, g2);
+        assert!(after.errors.is_some());
         assert!(before.errors.is_none());
-        assert_eq!(shared.current().generation, g2);
+        assert_eq!(before.generation, g1);
+        assert!(Arc::ptr_eq(
+            before.files.as_ref().unwrap(),
+            after.files.as_ref().unwrap()
+        ));
     }
 }

@@ -28,7 +28,7 @@ use serde_json::Value as Json;
 use crate::diagnostic::Diagnostic;
 use crate::index::{self, Index};
 use crate::load::{self, LoadOptions};
-use crate::model::{Catalogue, Entry};
+use crate::model::Entry;
 use crate::render::{self, Job, Renderer, Sink, Theme};
 use crate::search::{IndexRecords, SEARCH_INDEX};
 use crate::summary::Table;
@@ -252,10 +252,7 @@ impl Builder {
                 }
                 match self.partial(entries, *statics) {
                     Ok(outcome) => outcome,
-                    Err(reason) => {
-                        self.broken = true;
-                        self.full(reason)
-                    }
+                    Err(reason) => self.full(reason),
                 }
             }
         }
@@ -606,15 +603,6 @@ struct Before {
     site_key: Json,
 }
 
-/// Related entries shown on `e`'s page: both directions, in catalogue order.
-fn shown_related(catalogue: &Catalogue, index: &Index, e: usize) -> Vec<usize> {
-    let mut related = catalogue.entries[e].related.clone();
-    related.extend(&index.related_to[e]);
-    related.sort_unstable();
-    related.dedup();
-    related
-}
-
 impl Before {
     fn capture(site: &Site, updates: &[Update], custom_templates: bool) -> Before {
         let catalogue = &site.catalogue;
@@ -635,7 +623,7 @@ impl Before {
 /// own size: collecting may reuse the allocation of a much longer ranking,
 /// which 18,000 cached lists would keep alive (gigabytes).
 fn similar_of(views: &Views, e: usize) -> Vec<usize> {
-    let mut list = views.similar(e, &shown_related(views.catalogue, views.index, e));
+    let mut list = views.similar(e, &views.related(e));
     list.shrink_to_fit();
     list
 }
@@ -746,7 +734,7 @@ fn update_similar(
         .map(|&e| (e, similar_of(&views, e)))
         .collect();
     lists.extend(merge.iter().map(|&e| {
-        let excluded = shown_related(catalogue, index, e);
+        let excluded = Views { catalogue, index }.related(e);
         let mut ranked: Vec<(usize, usize)> = cache[e].iter().map(|&x| (x, score(e, x))).collect();
         for &j in &changed {
             let s = score(e, j);
@@ -853,10 +841,7 @@ impl Changes {
             let new = &catalogue.entries[i];
             let shown_differently =
                 serde_json::to_value(views.item(i)).unwrap_or(Json::Null) != *old_item;
-            c.json |= old.title != new.title
-                || old.facets != new.facets
-                || old.related != new.related
-                || old.fields != new.fields;
+            c.json |= !same_but_body(old, new);
             if shown_differently {
                 c.shown_differently.insert(i);
                 c.kinds.insert(new.kind);

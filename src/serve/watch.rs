@@ -361,12 +361,6 @@ impl Watcher {
         Ok(Some(self.collect(first)))
     }
 
-    /// Waits for the next batch of changed paths; `None` when the watcher stopped.
-    pub fn next_batch(&mut self) -> Option<Vec<(PathBuf, bool)>> {
-        let first = self.events.recv().ok()?;
-        Some(self.collect(first))
-    }
-
     fn collect(&mut self, first: DebounceEventResult) -> Vec<(PathBuf, bool)> {
         let mut paths = BTreeSet::new();
         self.absorb(first, &mut paths);
@@ -577,26 +571,22 @@ mod tests {
 
     #[test]
     fn settings_templates_and_pages_need_a_full_rebuild() {
-        let plan_of = |changes: &[Change]| plan(changes);
         let entry = Change::ContentEntry(PathBuf::from("content/practices/p1.md"));
         assert_eq!(
-            plan_of(&[entry.clone(), Change::Config]),
+            plan(&[entry.clone(), Change::Config]),
             RebuildPlan::Full("catalogue.yaml changed")
         );
         assert_eq!(
-            plan_of(&[Change::Template, Change::Config]),
+            plan(&[Change::Template, Change::Config]),
             RebuildPlan::Full("catalogue.yaml changed")
         );
         assert_eq!(
-            plan_of(&[Change::Template, entry.clone()]),
+            plan(&[Change::Template, entry.clone()]),
             RebuildPlan::Full("templates changed")
         );
+        assert_eq!(plan(&[Change::Page]), RebuildPlan::Full("a page changed"));
         assert_eq!(
-            plan_of(&[Change::Page]),
-            RebuildPlan::Full("a page changed")
-        );
-        assert_eq!(
-            plan_of(&[Change::ContentFolder, entry]),
+            plan(&[Change::ContentFolder, entry]),
             RebuildPlan::Full("content folders changed")
         );
     }
