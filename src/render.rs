@@ -108,6 +108,8 @@ pub struct Theme {
     tera: Tera,
     /// Output path → source, sorted.
     pub statics: BTreeMap<String, StaticSource>,
+    /// Whether the site has templates of its own under `templates/`.
+    pub own_templates: bool,
 }
 
 fn tera_error_chain(err: &tera::Error) -> String {
@@ -152,6 +154,7 @@ impl Theme {
                 )),
             }
         }
+        let own_templates = sources.values().any(|(_, path)| path.is_some());
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml", ".svg"]);
         tera.set_escape_fn(escape_html);
@@ -194,7 +197,11 @@ impl Theme {
         if problems.iter().any(Diagnostic::is_error) {
             return Err(problems);
         }
-        Ok(Theme { tera, statics })
+        Ok(Theme {
+            tera,
+            statics,
+            own_templates,
+        })
     }
 }
 

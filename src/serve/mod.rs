@@ -280,7 +280,7 @@ impl Builder {
         let files: Arc<Files> = Arc::new(sink.into_files().into_iter().collect());
         let warnings = site.warnings.clone();
         let entries = site.catalogue.entries.len();
-        self.custom_templates = has_files(&self.root.join(render::TEMPLATES_DIR));
+        self.custom_templates = site.theme.own_templates;
         let catalogue = &site.catalogue;
         let sources = catalogue.entries.iter().map(|e| e.source.as_path());
         let pages = catalogue.pages.iter().map(|p| p.source.as_path());
@@ -528,20 +528,6 @@ fn same_but_body(old: &Entry, new: &Entry) -> bool {
         && old.facets == new.facets
         && old.related == new.related
         && old.fields == new.fields
-}
-
-/// Whether a folder holds any file casebook would read (not hidden, not a backup).
-fn has_files(dir: &Path) -> bool {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .flatten()
-        .any(|item| {
-            let name = item.file_name().to_string_lossy();
-            item.file_type().is_file()
-                && !name.starts_with('.')
-                && !name.ends_with('~')
-                && !name.starts_with('#')
-        })
 }
 
 /// The URL path of an output file: `practices/p12/index.html` → `/practices/p12/`.
