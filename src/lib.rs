@@ -7,23 +7,26 @@
 //! the live preview in [`serve`] reuses it.
 #![deny(missing_docs)]
 
-pub mod cite;
 pub mod config;
 pub mod diagnostic;
+pub mod export;
 pub mod index;
 pub mod lint;
 pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod output;
-pub mod publish;
 pub mod render;
+pub mod routes;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
+pub mod similar;
 pub mod summary;
 pub mod view;
 pub mod yaml;
+
+pub use export::cite;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -32,7 +35,9 @@ use diagnostic::Diagnostic;
 use index::Index;
 use load::LoadOptions;
 use model::Catalogue;
-use render::{Job, Renderer, Sink, Theme};
+use render::{RenderStats, Renderer, Sink, Theme};
+use routes::Route;
+use summary::Table;
 
 /// The outcome of a successful build or check.
 #[derive(Debug, Clone)]
@@ -78,6 +83,10 @@ pub struct Site {
     pub index: Index,
     /// Compiled templates and static files.
     pub theme: Theme,
+    /// The summary tables, in declaration order.
+    pub tables: Vec<Table>,
+    /// Every file of the site, in the route table's order.
+    pub routes: Vec<Route>,
     /// Warnings from loading.
     pub warnings: Vec<Diagnostic>,
 }
@@ -102,10 +111,15 @@ impl Site {
             (Ok((catalogue, warnings)), Ok(theme)) => {
                 let index = Index::build(&catalogue);
                 timings.mark("index");
+                let tables = summary::compute_all(&catalogue, &index);
+                let routes = routes::all(&catalogue, &index, &tables, theme.statics.keys());
+                timings.mark("summaries and routes");
                 Ok(Site {
                     catalogue,
                     index,
                     theme,
+                    tables,
+                    routes,
                     warnings,
                 })
             }
@@ -118,62 +132,48 @@ impl Site {
         }
     }
 
-    /// Renders every file into `sink`.
-    pub fn render(&self, sink: &dyn Sink) -> Result<render::RenderStats, Vec<Diagnostic>> {
-        self.render_timed(sink, &mut Timings::off())
+    /// A renderer for this site's routes.
+    pub fn renderer(&self) -> Renderer<'_> {
+        Renderer::new(
+            &self.catalogue,
+            &self.index,
+            &self.theme,
+            &self.tables,
+            &self.routes,
+        )
     }
 
-    /// [`Site::render`], noting how long each step took.
-    pub fn render_timed(
-        &self,
-        sink: &dyn Sink,
-        timings: &mut Timings,
-    ) -> Result<render::RenderStats, Vec<Diagnostic>> {
-        let renderer = Renderer::new(&self.catalogue, &self.index, &self.theme);
-        timings.mark("summaries and shared views");
-        let result = render::render_site(&renderer, sink);
-        timings.mark("render and write (parallel)");
-        if let Ok(stats) = &result {
-            timings.detail(&stats.thread_time);
-        }
-        result
-    }
-
-    /// [`Site::render_timed`] for a one-off build: the search index, the only
-    /// reader of the entries' search words, is written first and the words
-    /// are let go before the pages are rendered, so a large catalogue does not
-    /// hold them (35 MB at 18,000 entries) through the busiest part.
-    fn render_once(
+    /// Renders every route into `sink`: the one way a whole site is rendered,
+    /// by `build`, `check` and the live preview's full rebuild.
+    ///
+    /// The search index, the only reader of the entries' search words, is
+    /// written first. Unless `keep_words` (the preview keeps them for its
+    /// cached index records), the words are then let go before the pages are
+    /// rendered, so a large catalogue does not hold them (35 MB at 18,000
+    /// entries) through the busiest part.
+    pub fn render(
         &mut self,
         sink: &dyn Sink,
+        keep_words: bool,
         timings: &mut Timings,
-    ) -> Result<render::RenderStats, Vec<Diagnostic>> {
-        let renderer = Renderer::new(&self.catalogue, &self.index, &self.theme);
-        timings.mark("summaries and shared views");
-        let (first, rest): (Vec<Job>, Vec<Job>) = renderer
-            .jobs()
-            .into_iter()
-            .partition(|job| *job == Job::SearchIndex);
-        let searched = render::render_jobs(&renderer, &first, sink);
-        let tables = renderer.tables().to_vec();
-        drop(renderer);
+    ) -> Result<RenderStats, Vec<Diagnostic>> {
+        let (first, rest): (Vec<Route>, Vec<Route>) = self
+            .routes
+            .iter()
+            .cloned()
+            .partition(|route| *route == Route::SearchIndex);
+        let searched = render::render(&self.renderer(), &first, sink);
         timings.mark("search index");
-        for entry in &mut self.catalogue.entries {
-            entry.search_words = String::new();
+        if !keep_words {
+            for entry in &mut self.catalogue.entries {
+                entry.search_words = String::new();
+            }
         }
-        let renderer = Renderer::with_tables(&self.catalogue, &self.index, &self.theme, tables);
-        let result = render::render_jobs(&renderer, &rest, sink);
+        let result = render::render(&self.renderer(), &rest, sink);
         timings.mark("render and write (parallel)");
         match (searched, result) {
             (Ok(searched), Ok(mut stats)) => {
-                stats.pages += searched.pages;
-                stats.files += searched.files;
-                for (name, time) in searched.thread_time {
-                    match stats.thread_time.iter_mut().find(|(n, _)| *n == name) {
-                        Some((_, total)) => *total += time,
-                        None => stats.thread_time.push((name, time)),
-                    }
-                }
+                stats.add(searched);
                 timings.detail(&stats.thread_time);
                 Ok(stats)
             }
@@ -185,7 +185,7 @@ impl Site {
         }
     }
 
-    fn report(&self, started: Instant, stats: render::RenderStats) -> Report {
+    fn report(&self, started: Instant, stats: RenderStats) -> Report {
         Report {
             kinds: self
                 .catalogue
@@ -333,7 +333,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, Vec<Diagnost
     };
     let staging = output::Staging::create(&output).map_err(io_error)?;
     timings.mark("staging folder");
-    let stats = site.render_once(&output::DiskSink::new(staging.dir()), &mut timings)?;
+    let stats = site.render(&output::DiskSink::new(staging.dir()), false, &mut timings)?;
     staging.commit().map_err(io_error)?;
     timings.mark("swap in, remove previous output");
     timings.print();
@@ -343,22 +343,10 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, Vec<Diagnost
 /// Checks the site under `root` completely (templates included) and writes nothing.
 pub fn check(root: &Path) -> Result<Report, Vec<Diagnostic>> {
     let started = Instant::now();
-    let site = Site::load(root, &LoadOptions::default())?;
+    let mut site = Site::load(root, &LoadOptions::default())?;
     // Render into a sink that discards, so template errors are caught too.
-    struct Discard;
-    impl Sink for Discard {
-        fn put(&self, _: &str, _: Vec<u8>) -> std::io::Result<()> {
-            Ok(())
-        }
-        fn copy(&self, _: &str, _: &Path) -> std::io::Result<()> {
-            Ok(())
-        }
-        fn put_parts(&self, _: &str, _: &mut dyn Iterator<Item = Vec<u8>>) -> std::io::Result<()> {
-            Ok(()) // parts hold nothing that could fail, so they need not be made
-        }
-    }
-    site.render(&Discard)?;
-    let mut report = site.report(started, render::RenderStats::default());
+    site.render(&render::Discard, true, &mut Timings::off())?;
+    let mut report = site.report(started, RenderStats::default());
     // Advice for authors (coding gaps, unused vocabulary) is given by check only.
     report
         .warnings

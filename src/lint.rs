@@ -19,9 +19,10 @@ use serde_json::Value as Json;
 
 use crate::config::{locate_nested, CONFIG_FILE};
 use crate::diagnostic::{Diagnostic, Position};
+use crate::export::dates;
 use crate::index::Index;
 use crate::model::{Catalogue, Entry};
-use crate::{cite, publish, yaml};
+use crate::{cite, yaml};
 
 /// Every piece of advice for the site under `root`, in no particular order.
 pub fn advise(root: &Path, catalogue: &Catalogue, index: &Index) -> Vec<Diagnostic> {
@@ -94,7 +95,7 @@ fn coding_gaps(catalogue: &Catalogue, index: &Index, file: &EntryFile, out: &mut
 
 fn fields(catalogue: &Catalogue, entry: &Entry, file: &EntryFile, out: &mut Vec<Diagnostic>) {
     if let Some(date) = entry.fields.get("date") {
-        let valid = date.as_str().and_then(publish::parse_date).is_some();
+        let valid = date.as_str().and_then(dates::parse_date).is_some();
         if !valid && !date.is_null() {
             out.push(file.warning(
                 &["date"],

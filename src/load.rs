@@ -84,7 +84,7 @@ pub fn load(
     let targets = LinkTargets::new(
         entries.iter().map(|p| {
             let e = &p.entry;
-            let url = format!("{}/{}/", config.kinds[e.kind].dir, e.slug);
+            let url = crate::routes::entry_url_in(&config.kinds[e.kind].dir, &e.slug);
             (e.slug.as_str(), e.source.as_path(), url)
         }),
         pages
@@ -827,7 +827,7 @@ impl LinkTargets {
         for (source, slug) in pages {
             targets
                 .by_source
-                .insert(normalised_source(source), format!("{slug}/"));
+                .insert(normalised_source(source), crate::routes::page_url_in(slug));
         }
         targets
     }
@@ -835,9 +835,13 @@ impl LinkTargets {
     /// The link targets of a loaded catalogue.
     pub fn of(c: &Catalogue) -> LinkTargets {
         LinkTargets::new(
-            c.entries
-                .iter()
-                .map(|e| (e.slug.as_str(), e.source.as_path(), c.entry_url(e))),
+            c.entries.iter().map(|e| {
+                (
+                    e.slug.as_str(),
+                    e.source.as_path(),
+                    crate::routes::entry_url(c, e),
+                )
+            }),
             c.pages
                 .iter()
                 .map(|p| (p.source.as_path(), p.slug.as_str())),

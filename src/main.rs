@@ -200,7 +200,7 @@ fn run_new(root: &std::path::Path, kind: &str, title: &str) -> ExitCode {
         .duration_since(std::time::UNIX_EPOCH)
         .ok()
         .and_then(|d| i64::try_from(d.as_secs()).ok())
-        .map(casebook::publish::format_date);
+        .map(casebook::export::dates::format_date);
     match casebook::scaffold::new_entry(root, kind, title, today.as_deref()) {
         Ok(relative) => {
             let shown = if root == std::path::Path::new(".") {

@@ -212,13 +212,6 @@ pub struct Catalogue {
     pub pages: Vec<Page>,
 }
 
-impl Catalogue {
-    /// The site-relative URL of an entry (`practices/p12/`).
-    pub fn entry_url(&self, entry: &Entry) -> String {
-        format!("{}/{}/", self.config.kinds[entry.kind].dir, entry.slug)
-    }
-}
-
 /// Whether `id` is a safe id: ASCII letters, digits, `-` and `_`, starting with a
 /// letter or digit. Such ids are also safe file names on every platform.
 pub fn is_valid_id(id: &str) -> bool {

@@ -30,7 +30,7 @@ use serde_json::Value;
 use crate::model::{Catalogue, Entry, Facet};
 
 /// The output path of the search index, relative to the site root.
-pub const SEARCH_INDEX: &str = "search-index.json";
+pub use crate::routes::SEARCH_INDEX;
 
 /// Entries serialised together into one part of the index, on one thread.
 const ENTRIES_PER_PART: usize = 64;
@@ -266,9 +266,7 @@ struct EntryUrl<'a>(&'a Catalogue, &'a Entry);
 impl Serialize for EntryUrl<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let EntryUrl(c, e) = *self;
-        // The same text as `Catalogue::entry_url`.
-        let dir = &c.config.kinds[e.kind].dir;
-        serializer.collect_str(&format_args!("{dir}/{}/", e.slug))
+        serializer.serialize_str(&crate::routes::entry_url(c, e))
     }
 }
 
@@ -876,7 +874,7 @@ mod tests {
                     "id": e.id,
                     "kind": config.kinds[e.kind].id,
                     "title": e.title,
-                    "url": c.entry_url(e),
+                    "url": crate::routes::entry_url(c, e),
                     "facets": facet_ids,
                     "fields": fields.trim_end(),
                     "text": reference_words(&e.body_html),

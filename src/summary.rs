@@ -95,6 +95,26 @@ pub struct PivotTable {
     pub total: usize,
 }
 
+impl PivotTable {
+    /// The entries of the cell at row value `row` and column values `column`,
+    /// if the table has that row and column.
+    pub fn cell(&self, row: usize, column: &[usize]) -> Option<&[usize]> {
+        let ri = self.rows.iter().position(|&r| r == row)?;
+        let ci = self.columns.iter().position(|c| c.as_slice() == column)?;
+        Some(self.cells[ri][ci].as_slice())
+    }
+}
+
+/// Every summary table of `catalogue`, in declaration order.
+pub fn compute_all(catalogue: &Catalogue, index: &Index) -> Vec<Table> {
+    catalogue
+        .config
+        .summaries
+        .iter()
+        .map(|spec| compute(catalogue, index, spec))
+        .collect()
+}
+
 /// Whole-number percentage, rounded half up; 0 when the base is 0.
 pub fn percent(n: usize, base: usize) -> usize {
     if base == 0 {

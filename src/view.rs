@@ -12,6 +12,8 @@ use crate::index::Index;
 use crate::markdown::is_safe_url;
 use crate::model::{Catalogue, Entry, Facet};
 use crate::render::escape_html;
+use crate::routes;
+use crate::similar;
 use crate::summary::{self, group_label, Table};
 
 /// Site-wide data, the same on every page (`site` in templates).
@@ -101,7 +103,7 @@ pub struct LinkView {
 }
 
 /// An entry as it appears in lists.
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
 pub struct EntryItem<'a> {
     /// Entry id.
     pub id: &'a str,
@@ -392,18 +394,46 @@ impl CellView {
     }
 }
 
-/// Site-relative URL of a facet value page.
-pub fn value_url(facet: &Facet, value: usize) -> String {
-    format!("{}/{}/", facet.name, facet.values[value].slug)
-}
-
-/// Site-relative URL of the page listing an exact combination. A single value's
-/// exact combination is a section of that value's page.
-pub fn combination_url(facet: &Facet, combination: &[usize]) -> String {
-    if combination.len() == 1 {
-        format!("{}#only", value_url(facet, combination[0]))
-    } else {
-        format!("{}/{}/", facet.name, facet.combination_slug(combination))
+/// An entry as a list item: all that `item.html` and the feed see of it.
+pub fn item_of<'a>(c: &'a Catalogue, entry: &'a Entry) -> EntryItem<'a> {
+    let kind = &c.config.kinds[entry.kind];
+    // "Denmark · Health, Education": the first two facets' labels.
+    let mut summary = String::new();
+    for (fi, values) in entry.facets.iter().enumerate().take(2) {
+        let facet = &c.config.facets[fi];
+        for (i, &v) in values.iter().enumerate() {
+            if i > 0 {
+                summary.push_str(", ");
+            } else if !summary.is_empty() {
+                summary.push_str(" · ");
+            }
+            summary.push_str(&facet.values[v].label);
+        }
+    }
+    let mut facet_ids = String::new();
+    for (fi, values) in entry.facets.iter().enumerate() {
+        let facet = &c.config.facets[fi];
+        for (i, &v) in values.iter().enumerate() {
+            if i == 0 {
+                if !facet_ids.is_empty() {
+                    facet_ids.push(' ');
+                }
+                facet_ids.push_str(&facet.name);
+                facet_ids.push(':');
+            } else {
+                facet_ids.push(',');
+            }
+            facet_ids.push_str(&facet.values[v].id);
+        }
+    }
+    EntryItem {
+        id: &entry.id,
+        title: &entry.title,
+        url: routes::entry_url(c, entry),
+        kind: &kind.id,
+        kind_label: &kind.singular,
+        summary,
+        facet_ids,
     }
 }
 
@@ -448,7 +478,7 @@ impl<'a> Views<'a> {
                     id: &k.id,
                     label: &k.label,
                     singular: &k.singular,
-                    url: format!("{}/", k.dir),
+                    url: routes::kind_url(k),
                     count: self.index.by_kind[i].len(),
                 })
                 .collect(),
@@ -458,7 +488,7 @@ impl<'a> Views<'a> {
                 .iter()
                 .map(|s| LinkView {
                     title: s.title.clone(),
-                    url: format!("summary/{}/", s.id),
+                    url: routes::summary_url(s),
                 })
                 .collect(),
             pages: c
@@ -466,7 +496,7 @@ impl<'a> Views<'a> {
                 .iter()
                 .map(|p| LinkView {
                     title: p.title.clone(),
-                    url: format!("{}/", p.slug),
+                    url: routes::page_url(p),
                 })
                 .collect(),
             entry_count: c.entries.len(),
@@ -481,7 +511,7 @@ impl<'a> Views<'a> {
             name: &facet.name,
             label: &facet.label,
             description: &facet.description,
-            url: format!("{}/", facet.name),
+            url: routes::facet_url(facet),
             values: facet
                 .display_order
                 .iter()
@@ -499,7 +529,7 @@ impl<'a> Views<'a> {
             id: &value.id,
             label: &value.label,
             description: &value.description,
-            url: value_url(facet, v),
+            url: routes::value_url(facet, v),
             depth: value.depth,
             parent: value.parent.map(|p| facet.values[p].id.as_str()),
             count: self.index.rolled_up[fi][v].len(),
@@ -508,57 +538,12 @@ impl<'a> Views<'a> {
 
     /// An entry as a list item.
     pub fn item(&self, e: usize) -> EntryItem<'a> {
-        let c = self.catalogue;
-        let entry = &c.entries[e];
-        let kind = &c.config.kinds[entry.kind];
-        // "Denmark · Health, Education": the first two facets' labels.
-        let mut summary = String::new();
-        for (fi, values) in entry.facets.iter().enumerate().take(2) {
-            let facet = &c.config.facets[fi];
-            for (i, &v) in values.iter().enumerate() {
-                if i > 0 {
-                    summary.push_str(", ");
-                } else if !summary.is_empty() {
-                    summary.push_str(" · ");
-                }
-                summary.push_str(&facet.values[v].label);
-            }
-        }
-        let mut facet_ids = String::new();
-        for (fi, values) in entry.facets.iter().enumerate() {
-            let facet = &c.config.facets[fi];
-            for (i, &v) in values.iter().enumerate() {
-                if i == 0 {
-                    if !facet_ids.is_empty() {
-                        facet_ids.push(' ');
-                    }
-                    facet_ids.push_str(&facet.name);
-                    facet_ids.push(':');
-                } else {
-                    facet_ids.push(',');
-                }
-                facet_ids.push_str(&facet.values[v].id);
-            }
-        }
-        EntryItem {
-            id: &entry.id,
-            title: &entry.title,
-            url: c.entry_url(entry),
-            kind: &kind.id,
-            kind_label: &kind.singular,
-            summary,
-            facet_ids,
-        }
+        item_of(self.catalogue, &self.catalogue.entries[e])
     }
 
-    /// The related entries shown on `e`'s page: named by it or naming it, in
-    /// catalogue order.
+    /// The related entries shown on `e`'s page (see [`similar::related`]).
     pub fn related(&self, e: usize) -> Vec<usize> {
-        let mut related = self.catalogue.entries[e].related.clone();
-        related.extend(&self.index.related_to[e]);
-        related.sort_unstable();
-        related.dedup();
-        related
+        similar::related(self.catalogue, self.index, e)
     }
 
     /// The entry page view.
@@ -580,12 +565,12 @@ impl<'a> Views<'a> {
                         .iter()
                         .map(|&v| LinkView {
                             title: facet.values[v].label.clone(),
-                            url: value_url(facet, v),
+                            url: routes::value_url(facet, v),
                         })
                         .collect(),
                     combination: (facet.combination_pages && values.len() > 1).then(|| LinkView {
                         title: facet.combination_label(values),
-                        url: combination_url(facet, values),
+                        url: routes::combination_url(facet, values),
                     }),
                     links: String::new(),
                     index: fi,
@@ -611,11 +596,11 @@ impl<'a> Views<'a> {
         EntryView {
             id: &entry.id,
             title: &entry.title,
-            url: c.entry_url(entry),
+            url: routes::entry_url(c, entry),
             kind: &kind.id,
             kind_label: &kind.singular,
             kind_plural: &kind.label,
-            kind_url: format!("{}/", kind.dir),
+            kind_url: routes::kind_url(kind),
             facets,
             fields: entry
                 .fields
@@ -634,78 +619,10 @@ impl<'a> Views<'a> {
             body: &entry.body_html,
             related: String::new(),
             similar: String::new(),
-            similar_ids: self.similar(e, &related),
+            similar_ids: similar::similar(c, self.index, e, &related),
             related_ids: related,
             source: crate::diagnostic::display_path(&entry.source),
         }
-    }
-
-    /// Up to five entries sharing the most facet values with `e` (ties by catalogue
-    /// order), leaving out `e` and its related entries. Values named by more than
-    /// [`similar_limit`] entries are not counted. The shared values of all entries
-    /// are counted 64 at a time on the index's bit sets (bit-sliced counters), then
-    /// read from the highest count down, in catalogue order, until five are found.
-    pub fn similar(&self, e: usize, exclude: &[usize]) -> Vec<usize> {
-        thread_local! {
-            static PLANES: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
-        }
-        let n = self.catalogue.entries.len();
-        let limit = similar_limit(n);
-        let entry = &self.catalogue.entries[e];
-        let sets: Vec<&[u64]> = entry
-            .facets
-            .iter()
-            .enumerate()
-            .flat_map(|(fi, values)| values.iter().map(move |&v| (fi, v)))
-            .filter(|&(fi, v)| self.index.exact[fi][v].len() <= limit)
-            .map(|(fi, v)| self.index.exact_bits[fi][v].as_slice())
-            .collect();
-        if sets.len() < SIMILAR_MIN_SHARED {
-            return Vec::new();
-        }
-        let words = n.div_ceil(64);
-        // Bits needed to count up to sets.len() shared values.
-        let depth = (usize::BITS - sets.len().leading_zeros()) as usize;
-        PLANES.with_borrow_mut(|planes| {
-            // planes[p * words + w]: bit p of the count of every entry in word w.
-            planes.clear();
-            planes.resize(depth * words, 0);
-            for set in &sets {
-                for (w, &bits) in set.iter().enumerate() {
-                    let mut carry = bits;
-                    let mut p = 0;
-                    while carry != 0 {
-                        let plane = &mut planes[p * words + w];
-                        let next = *plane & carry;
-                        *plane ^= carry;
-                        carry = next;
-                        p += 1;
-                    }
-                }
-            }
-            let mut best = Vec::with_capacity(SIMILAR_SHOWN);
-            for score in (SIMILAR_MIN_SHARED..=sets.len()).rev() {
-                for w in 0..words {
-                    let mut equal = !0u64;
-                    for p in 0..depth {
-                        let plane = planes[p * words + w];
-                        equal &= if (score >> p) & 1 == 1 { plane } else { !plane };
-                    }
-                    while equal != 0 {
-                        let other = w * 64 + equal.trailing_zeros() as usize;
-                        equal &= equal - 1;
-                        if other == e || exclude.contains(&other) {
-                            continue;
-                        }
-                        best.push(other);
-                        if best.len() == SIMILAR_SHOWN {
-                            return best;
-                        }
-                    }
-                }
-            }
-            best
-        })
     }
 
     /// A summary table laid out for HTML, with links to the entries behind each count.
@@ -769,7 +686,7 @@ impl<'a> Views<'a> {
                                 ..CellView::header(label.clone())
                             });
                         }
-                        let href = Some(combination_url(facet, combination));
+                        let href = Some(routes::combination_url(facet, combination));
                         let name = facet.combination_label(combination);
                         cells.push(CellView {
                             href: href.clone(),
@@ -829,7 +746,7 @@ impl<'a> Views<'a> {
                 let mut rows = Vec::new();
                 for (v, counts) in &t.rows {
                     let value = &facet.values[*v];
-                    let href = Some(value_url(facet, *v));
+                    let href = Some(routes::value_url(facet, *v));
                     let mut cells = vec![CellView {
                         href: href.clone(),
                         indent: value.depth,
@@ -876,7 +793,7 @@ impl<'a> Views<'a> {
                     .iter()
                     .map(|(v, counts)| {
                         let value = &facet.values[*v];
-                        let href = Some(value_url(facet, *v));
+                        let href = Some(routes::value_url(facet, *v));
                         let mut cells = vec![CellView {
                             href: href.clone(),
                             indent: value.depth,
@@ -916,9 +833,9 @@ impl<'a> Views<'a> {
                 let mut head = vec![CellView::header(format!("{} \\ {}", rf.label, cf.label))];
                 head.extend(t.columns.iter().map(|col| CellView {
                     href: Some(if t.by_combination {
-                        combination_url(cf, col)
+                        routes::combination_url(cf, col)
                     } else {
-                        value_url(cf, col[0])
+                        routes::value_url(cf, col[0])
                     }),
                     ..CellView::header(cf.combination_label(col))
                 }));
@@ -927,14 +844,14 @@ impl<'a> Views<'a> {
                 for (ri, &r) in t.rows.iter().enumerate() {
                     let value = &rf.values[r];
                     let mut cells = vec![CellView {
-                        href: Some(value_url(rf, r)),
+                        href: Some(routes::value_url(rf, r)),
                         indent: value.depth,
                         ..CellView::header(value.label.clone())
                     }];
                     for (ci, cell) in t.cells[ri].iter().enumerate() {
                         let column = &t.columns[ci];
-                        let href = (!cell.is_empty())
-                            .then(|| pivot_cell_url(spec_id(c, si), rf, r, cf, column));
+                        let href =
+                            (!cell.is_empty()).then(|| routes::pivot_cell_url(c, si, r, column));
                         // Cells count exact values; filters for values with parts take
                         // the parts in too, so such cells keep only their list page.
                         let expressible = t.row_facet != t.column_facet
@@ -986,37 +903,6 @@ impl<'a> Views<'a> {
         chart.svg = chart_svg(&chart, &spec.title);
         TableView { head, rows, chart }
     }
-}
-
-/// How many entries "more like this" ([`Views::similar`]) shows.
-pub const SIMILAR_SHOWN: usize = 5;
-/// How many counted facet values an entry must share with another to be similar.
-pub const SIMILAR_MIN_SHARED: usize = 2;
-
-/// Values named by more entries than this are not counted for similarity: shared
-/// by a large share of the catalogue they say little, and skipping them keeps
-/// the cost bounded on big catalogues.
-pub fn similar_limit(entries: usize) -> usize {
-    (entries / 4).max(50)
-}
-
-fn spec_id(c: &Catalogue, si: usize) -> &str {
-    &c.config.summaries[si].id
-}
-
-/// Site-relative URL of the list behind one pivot cell.
-pub fn pivot_cell_url(
-    summary: &str,
-    rows: &Facet,
-    row: usize,
-    columns: &Facet,
-    column: &[usize],
-) -> String {
-    format!(
-        "summary/{summary}/{}/{}/",
-        rows.values[row].slug,
-        columns.combination_slug(column)
-    )
 }
 
 fn field_items(value: &Json) -> Vec<FieldItem> {

@@ -6,7 +6,9 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use super::watch::StaticChange;
 use super::*;
+use crate::routes::{url_path, Route, SEARCH_INDEX};
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -80,20 +82,36 @@ fn assert_same_as_full_build(builder: &Builder, root: &Path) {
     }
 }
 
-/// Applies a plan that must stay partial (no reload from disk, no render-all);
-/// returns the changed URL paths.
-fn apply_partial(builder: &mut Builder, plan: &RebuildPlan) -> Vec<String> {
+/// Applies a plan that must stay partial (no reload from disk); returns the
+/// changed URL paths and the routes rendered again.
+fn apply_partial_routes(builder: &mut Builder, plan: &RebuildPlan) -> (Vec<String>, Vec<Route>) {
     match builder.apply(plan) {
         Outcome::Built {
             changed: Some(changed),
+            rendered: Some(rendered),
             summary,
             ..
         } => {
             assert!(summary.starts_with("rebuilt"), "{summary}");
-            changed
+            (changed, rendered)
         }
         other => panic!("expected a partial rebuild, got {other:?}"),
     }
+}
+
+/// [`apply_partial_routes`], the changed URL paths only.
+fn apply_partial(builder: &mut Builder, plan: &RebuildPlan) -> Vec<String> {
+    apply_partial_routes(builder, plan).0
+}
+
+/// The index of the entry with `id` in the builder's site.
+fn entry_index(builder: &Builder, id: &str) -> usize {
+    let good = builder.good.as_ref().expect("a good build");
+    let entries = &good.site.catalogue.entries;
+    entries
+        .iter()
+        .position(|e| e.id == id)
+        .expect("the entry exists")
 }
 
 #[test]
@@ -107,12 +125,15 @@ fn body_edit_re_renders_only_its_page() {
         "Recovery is a Danish project",
         "Recovery (edited) is a Danish project",
     );
-    let changed = apply_partial(
+    let (changed, rendered) = apply_partial_routes(
         &mut builder,
         &entries_changed(&["content/practices/p12.md"]),
     );
-    // The page, and the search index, which holds every body's text.
+    // The page, and the search index, which holds every body's text: those
+    // two routes were rendered, and nothing else.
     assert_eq!(changed, ["/practices/p12/", "/search-index.json"]);
+    let p12 = entry_index(&builder, "P12");
+    assert_eq!(rendered, [Route::Entry(p12), Route::SearchIndex]);
     assert_same_as_full_build(&builder, root);
 }
 
@@ -155,10 +176,27 @@ fn title_edit_updates_every_list_showing_the_entry() {
         "title: Recovery",
         "title: Recovery and more",
     );
-    let changed = apply_partial(
+    let (changed, rendered) = apply_partial_routes(
         &mut builder,
         &entries_changed(&["content/practices/p12.md"]),
     );
+    // Lists showing the entry are rendered again; pages that do not show
+    // titles are not, and neither are the summaries (no count changed).
+    let all = builder.good.as_ref().unwrap().site.routes.len();
+    assert!(
+        rendered.len() < all / 4,
+        "{} of {all} routes",
+        rendered.len()
+    );
+    assert!(rendered.contains(&Route::Home));
+    assert!(!rendered.iter().any(|r| matches!(
+        r,
+        Route::Summary(_)
+            | Route::SummaryCsv(_)
+            | Route::Facet(_)
+            | Route::Page(_)
+            | Route::Static(_)
+    )));
     for page in [
         "/practices/p12/",
         "/practices/",

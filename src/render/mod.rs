@@ -1,0 +1,295 @@
+//! Turning routes into bytes: templates for pages, writers for the other files.
+//!
+//! A [`Renderer`] holds what every route needs (the model, its summary
+//! tables, the compiled [`Theme`] and the fragments shared by many pages);
+//! [`Renderer::run`] renders one [`Route`] into a [`Sink`], and [`render`]
+//! renders a list of routes in parallel, reporting every failure. Pages are
+//! rendered in [`pages`] (one function per page type), other files by
+//! [`crate::export`]. Output is deterministic: nothing depends on time,
+//! thread scheduling or hash order.
+//!
+//! The parts: [`theme`] (templates and static files), [`escape`],
+//! [`fragments`] (list items, value links and the site header rendered once
+//! and spliced into every page that shows them), [`context`] (reused Tera
+//! contexts), [`sink`] (where files go).
+
+pub mod context;
+pub mod escape;
+pub mod fragments;
+mod pages;
+pub mod sink;
+pub mod theme;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use tera::Context;
+
+use crate::diagnostic::Diagnostic;
+use crate::index::Index;
+use crate::model::Catalogue;
+use crate::routes::{self, Route};
+use crate::summary::Table;
+use crate::view::Views;
+
+pub use context::ErasedSerialize;
+pub use escape::escape_html;
+pub use fragments::ItemStyle;
+use fragments::{list_bytes, Item};
+use sink::TimedSink;
+pub use sink::{Discard, Sink};
+pub use theme::{
+    StaticSource, Theme, BUILTIN_STATIC, BUILTIN_TEMPLATES, STATIC_DIR, TEMPLATES_DIR,
+};
+
+/// What a render produced.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RenderStats {
+    /// HTML pages written.
+    pub pages: usize,
+    /// Files written in all (pages included).
+    pub files: usize,
+    /// Time spent per kind of file, summed over threads (writing included),
+    /// then the time spent handing bytes to the sink.
+    pub thread_time: Vec<(&'static str, Duration)>,
+}
+
+impl RenderStats {
+    /// Adds the counts and times of `other`.
+    pub fn add(&mut self, other: RenderStats) {
+        self.pages += other.pages;
+        self.files += other.files;
+        for (name, time) in other.thread_time {
+            match self.thread_time.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, total)) => *total += time,
+                None => self.thread_time.push((name, time)),
+            }
+        }
+    }
+}
+
+/// Bytes reserved for a page before rendering it (an entry page is about 11 KB).
+const PAGE_CAPACITY: usize = 16 * 1024;
+
+/// Everything needed to render routes; shared by all threads.
+pub struct Renderer<'a> {
+    catalogue: &'a Catalogue,
+    index: &'a Index,
+    theme: &'a Theme,
+    tables: &'a [Table],
+    routes: &'a [Route],
+    site: Context,
+    /// Contexts holding only `site`, reused from page to page (see [`context`]).
+    spare_contexts: Mutex<Vec<Context>>,
+    /// Each entry's list item per [`ItemStyle`], rendered on first use.
+    items: [Vec<OnceLock<Result<Item, String>>>; 3],
+    /// Each facet value's link on entry pages, rendered on first use.
+    value_links: Vec<Vec<OnceLock<Result<Item, String>>>>,
+    /// The site header and browse bar (`nav.html`) per section of the site.
+    navs: Mutex<BTreeMap<String, Arc<Result<Item, String>>>>,
+}
+
+impl<'a> Renderer<'a> {
+    /// Prepares shared data (the `site` object) for rendering from a model,
+    /// its index, its summary tables and its routes (all of them: the
+    /// sitemap lists them, whichever routes are rendered).
+    pub fn new(
+        catalogue: &'a Catalogue,
+        index: &'a Index,
+        theme: &'a Theme,
+        tables: &'a [Table],
+        routes: &'a [Route],
+    ) -> Renderer<'a> {
+        let views = Views { catalogue, index };
+        let mut site = Context::new();
+        site.insert("site", &views.site());
+        Renderer {
+            catalogue,
+            index,
+            theme,
+            tables,
+            routes,
+            site,
+            spare_contexts: Mutex::new(Vec::new()),
+            items: std::array::from_fn(|_| {
+                (0..catalogue.entries.len())
+                    .map(|_| OnceLock::new())
+                    .collect()
+            }),
+            value_links: catalogue
+                .config
+                .facets
+                .iter()
+                .map(|f| f.values.iter().map(|_| OnceLock::new()).collect())
+                .collect(),
+            navs: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// The catalogue being rendered.
+    pub fn catalogue(&self) -> &'a Catalogue {
+        self.catalogue
+    }
+
+    /// Its index.
+    pub fn index(&self) -> &'a Index {
+        self.index
+    }
+
+    /// Builds views for templates and feeds.
+    pub fn views(&self) -> Views<'a> {
+        Views {
+            catalogue: self.catalogue,
+            index: self.index,
+        }
+    }
+
+    /// The summary tables, in declaration order.
+    pub fn tables(&self) -> &'a [Table] {
+        self.tables
+    }
+
+    /// Every route of the site.
+    pub fn routes(&self) -> &'a [Route] {
+        self.routes
+    }
+
+    /// Renders `template` for the page at `url` into bytes.
+    fn page(
+        &self,
+        template: &str,
+        url: &str,
+        root: Option<&str>,
+        data: &[(&str, &dyn ErasedSerialize)],
+        lists: usize,
+    ) -> Result<Vec<u8>, Diagnostic> {
+        let root = root.map_or_else(|| routes::root_for(url), str::to_string);
+        let nav = self.nav(url, &root)?;
+        // Straight into bytes with room for a typical page and the lists it
+        // shows: no UTF-8 re-check of the result, and no doubling of a buffer
+        // of megabytes (the home page of a big catalogue) on the way.
+        let mut bytes = Vec::with_capacity(PAGE_CAPACITY + lists);
+        let rendered = self.with_context(data, &["root", "page_url", "nav"], |context| {
+            context.insert("root", &root);
+            context.insert("page_url", url);
+            context.insert("nav", &nav);
+            self.theme.tera.render_to(template, context, &mut bytes)
+        });
+        rendered.map(|()| bytes).map_err(|e| {
+            Diagnostic::error(
+                PathBuf::from(TEMPLATES_DIR).join(template),
+                format!(
+                    "cannot render {}: {}",
+                    if url.is_empty() { "the home page" } else { url },
+                    theme::tera_error_chain(&e)
+                ),
+            )
+        })
+    }
+
+    /// Renders one route into `sink`.
+    pub fn run(&self, route: &Route, sink: &dyn Sink) -> Result<(), Diagnostic> {
+        let c = self.catalogue;
+        let path = route.file(c);
+        let bytes = match route {
+            Route::Home => self.home()?,
+            Route::Kind(k) => self.kind(*k)?,
+            Route::Entry(e) => self.entry(*e)?,
+            Route::Facet(fi) => self.facet(*fi)?,
+            Route::Value(fi, v) => self.value(*fi, *v)?,
+            Route::Combination(fi, values) => self.combination(*fi, values)?,
+            Route::Summaries => self.summaries()?,
+            Route::Summary(si) => self.summary(*si)?,
+            Route::PivotCell(si, row, column) => self.pivot_cell(*si, *row, column)?,
+            Route::Page(p) => self.free_page(*p)?,
+            Route::NotFound => self.not_found()?,
+            Route::SummaryCsv(si) => {
+                let spec = &c.config.summaries[*si];
+                crate::summary::to_csv(c, spec, &self.tables[*si])
+            }
+            Route::CatalogueJson => crate::export::catalogue_json(c),
+            Route::Sitemap => crate::export::sitemap(self),
+            Route::Robots => crate::export::robots(c),
+            Route::Feed => crate::export::feed(c, &self.views()),
+            Route::Bibtex => crate::cite::bibtex_file(c),
+            Route::CslJson => crate::cite::csl_file(c),
+            Route::SearchIndex => {
+                return sink
+                    .put_parts(&path, &mut crate::search::index_parts(c))
+                    .map_err(|e| cannot_write(&path, e));
+            }
+            Route::Static(name) => {
+                return match &self.theme.statics[name] {
+                    StaticSource::Builtin(bytes) => sink
+                        .put(name, bytes.to_vec())
+                        .map_err(|e| cannot_write(name, e)),
+                    StaticSource::File(from) => sink.copy(name, from).map_err(|e| {
+                        Diagnostic::error(
+                            Path::new(STATIC_DIR).join(name),
+                            format!("cannot copy: {e}"),
+                        )
+                    }),
+                };
+            }
+        };
+        sink.put(&path, bytes).map_err(|e| cannot_write(&path, e))
+    }
+}
+
+fn cannot_write(path: &str, e: std::io::Error) -> Diagnostic {
+    Diagnostic::error(path, format!("cannot write output file: {e}"))
+}
+
+/// Renders `routes` into `sink`, in parallel, timing each kind of route for
+/// `CASEBOOK_TIMINGS`. Reports every failure, each template problem once.
+pub fn render(
+    renderer: &Renderer,
+    routes: &[Route],
+    sink: &dyn Sink,
+) -> Result<RenderStats, Vec<Diagnostic>> {
+    let sink = TimedSink {
+        inner: sink,
+        nanos: AtomicU64::new(0),
+    };
+    let results: Vec<(Result<(), Diagnostic>, Duration)> = routes
+        .par_iter()
+        .map(|route| {
+            let started = Instant::now();
+            (renderer.run(route, &sink), started.elapsed())
+        })
+        .collect();
+    let mut stats = RenderStats::default();
+    let mut times: BTreeMap<&'static str, Duration> = BTreeMap::new();
+    for (route, (_, time)) in routes.iter().zip(&results) {
+        *times.entry(route.label()).or_default() += *time;
+    }
+    stats.thread_time = times.into_iter().collect();
+    let writing = Duration::from_nanos(sink.nanos.load(Ordering::Relaxed));
+    stats.thread_time.push(("writing files", writing));
+    let mut errors = Vec::new();
+    for (route, (result, _)) in routes.iter().zip(results) {
+        match result {
+            Ok(()) => {
+                stats.files += 1;
+                stats.pages += usize::from(route.is_page());
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    // Several pages failing on the same template give the same cause; report each once.
+    errors.sort_by(|a, b| a.message.cmp(&b.message));
+    errors.dedup_by(|a, b| a.path == b.path && strip_url(&a.message) == strip_url(&b.message));
+    if errors.is_empty() {
+        Ok(stats)
+    } else {
+        Err(errors)
+    }
+}
+
+fn strip_url(message: &str) -> &str {
+    message.split_once(": ").map_or(message, |(_, rest)| rest)
+}

@@ -1,0 +1,212 @@
+//! The theme: the built-in templates and static files, compiled into the
+//! binary, with any file of the site's own `templates/` or `static/` taking the
+//! place of the built-in file of the same name. Templates are compiled once
+//! per build; a template that fails to parse is reported with its own file,
+//! line and column.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use tera::Tera;
+use walkdir::WalkDir;
+
+use super::escape_html;
+use crate::diagnostic::Diagnostic;
+
+/// The built-in templates, compiled into the binary.
+pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("macros.html", include_str!("../../templates/macros.html")),
+    ("index.html", include_str!("../../templates/index.html")),
+    ("kind.html", include_str!("../../templates/kind.html")),
+    ("entry.html", include_str!("../../templates/entry.html")),
+    ("facet.html", include_str!("../../templates/facet.html")),
+    ("value.html", include_str!("../../templates/value.html")),
+    (
+        "combination.html",
+        include_str!("../../templates/combination.html"),
+    ),
+    (
+        "summaries.html",
+        include_str!("../../templates/summaries.html"),
+    ),
+    ("summary.html", include_str!("../../templates/summary.html")),
+    ("list.html", include_str!("../../templates/list.html")),
+    ("page.html", include_str!("../../templates/page.html")),
+    ("404.html", include_str!("../../templates/404.html")),
+    ("cite.html", include_str!("../../templates/cite.html")),
+    ("item.html", include_str!("../../templates/item.html")),
+    ("nav.html", include_str!("../../templates/nav.html")),
+    (
+        "value-link.html",
+        include_str!("../../templates/value-link.html"),
+    ),
+];
+
+/// The built-in static files, compiled into the binary.
+pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../../static/style.css")),
+    // Home-page filters and search, and filtered-view links on summary pages.
+    ("browse.js", include_bytes!("../../static/browse.js")),
+    // MiniSearch (MIT), vendored from npm; loaded by browse.js when a reader searches.
+    (
+        "vendor/minisearch.min.js",
+        include_bytes!("../../static/vendor/minisearch.min.js"),
+    ),
+    (
+        "vendor/minisearch.LICENSE.txt",
+        include_bytes!("../../static/vendor/minisearch.LICENSE.txt"),
+    ),
+];
+
+/// Where a site's own templates and static files live, under its root.
+pub const TEMPLATES_DIR: &str = "templates";
+/// See [`TEMPLATES_DIR`].
+pub const STATIC_DIR: &str = "static";
+
+/// A static file to copy: built-in bytes or a file of the site.
+#[derive(Debug, Clone)]
+pub enum StaticSource {
+    /// Compiled into the binary.
+    Builtin(&'static [u8]),
+    /// A file under the site's `static/`.
+    File(PathBuf),
+}
+
+/// Compiled templates and the list of static files.
+pub struct Theme {
+    pub(super) tera: Tera,
+    /// Output path → source, sorted.
+    pub statics: BTreeMap<String, StaticSource>,
+    /// Whether the site has templates of its own under `templates/`.
+    pub own_templates: bool,
+}
+
+pub(super) fn tera_error_chain(err: &tera::Error) -> String {
+    let mut message = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+/// Tera reports "Failed to parse 'x.html'" and then a pest error with ` --> line:col`.
+fn tera_position(message: &str) -> Option<crate::diagnostic::Position> {
+    let at = message.find("--> ")?;
+    let rest = &message[at + 4..];
+    let mut parts = rest
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty());
+    let line = parts.next()?.parse().ok()?;
+    let col = parts.next()?.parse().ok()?;
+    Some(crate::diagnostic::Position { line, col })
+}
+
+impl Theme {
+    /// Compiles the built-in theme with the site's overrides from `root`.
+    pub fn load(root: &Path) -> Result<Theme, Vec<Diagnostic>> {
+        let mut sources: BTreeMap<String, (String, Option<PathBuf>)> = BUILTIN_TEMPLATES
+            .iter()
+            .map(|(name, text)| (name.to_string(), (text.to_string(), None)))
+            .collect();
+        let mut problems = Vec::new();
+        for (relative, path) in site_files(root, TEMPLATES_DIR, &mut problems) {
+            match std::fs::read_to_string(&path) {
+                Ok(text) => {
+                    sources.insert(relative, (text, Some(path)));
+                }
+                Err(e) => problems.push(Diagnostic::error(
+                    path.strip_prefix(root).unwrap_or(&path),
+                    format!("cannot read template: {e}"),
+                )),
+            }
+        }
+        let own_templates = sources.values().any(|(_, path)| path.is_some());
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html", ".xml", ".svg"]);
+        tera.set_escape_fn(escape_html);
+        // Add templates one by one first, to name the file that fails to parse.
+        for (name, (text, path)) in &sources {
+            let mut single = Tera::default();
+            if let Err(e) = single.add_raw_template(name, text) {
+                let message = tera_error_chain(&e);
+                if message.contains("isn't loaded") || message.contains("not found") {
+                    continue; // needs its parent or macros: checked with all templates below
+                }
+                let shown = path
+                    .as_ref()
+                    .and_then(|p| p.strip_prefix(root).ok().map(Path::to_path_buf))
+                    .unwrap_or_else(|| PathBuf::from(TEMPLATES_DIR).join(name));
+                problems.push(
+                    Diagnostic::error(shown, format!("template error: {message}"))
+                        .at(tera_position(&message), Some(text)),
+                );
+            }
+        }
+        if problems.iter().any(Diagnostic::is_error) {
+            return Err(problems);
+        }
+        if let Err(e) =
+            tera.add_raw_templates(sources.iter().map(|(n, (t, _))| (n.clone(), t.clone())))
+        {
+            return Err(vec![Diagnostic::error(
+                TEMPLATES_DIR,
+                format!("template error: {}", tera_error_chain(&e)),
+            )]);
+        }
+        let mut statics: BTreeMap<String, StaticSource> = BUILTIN_STATIC
+            .iter()
+            .map(|(name, bytes)| (name.to_string(), StaticSource::Builtin(bytes)))
+            .collect();
+        for (relative, path) in site_files(root, STATIC_DIR, &mut problems) {
+            statics.insert(relative, StaticSource::File(path));
+        }
+        if problems.iter().any(Diagnostic::is_error) {
+            return Err(problems);
+        }
+        Ok(Theme {
+            tera,
+            statics,
+            own_templates,
+        })
+    }
+}
+
+/// Files under `root/dir`, as (`/`-separated path relative to `dir`, full path).
+/// Hidden files and editor backups are skipped; links are not followed.
+fn site_files(root: &Path, dir: &str, problems: &mut Vec<Diagnostic>) -> Vec<(String, PathBuf)> {
+    let base = root.join(dir);
+    let mut out = Vec::new();
+    if !base.is_dir() {
+        return out;
+    }
+    for item in WalkDir::new(&base).follow_links(false).sort_by_file_name() {
+        match item {
+            Ok(item) if item.file_type().is_file() => {
+                let name = item.file_name().to_string_lossy();
+                if name.starts_with('.') || name.ends_with('~') || name.starts_with('#') {
+                    continue;
+                }
+                let Ok(relative) = item.path().strip_prefix(&base) else {
+                    continue;
+                };
+                if relative
+                    .components()
+                    .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+                {
+                    continue;
+                }
+                out.push((
+                    crate::diagnostic::display_path(relative),
+                    item.path().to_path_buf(),
+                ));
+            }
+            Ok(_) => {}
+            Err(e) => problems.push(Diagnostic::warning(dir, format!("cannot read: {e}"))),
+        }
+    }
+    out
+}

@@ -1,0 +1,374 @@
+//! The route table: the one home of every output path and URL.
+//!
+//! A [`Route`] is one file of the built site: a page (entry, kind list, facet,
+//! facet value, exact combination, summary, pivot cell, free page, home, 404)
+//! or another file (a summary's CSV, `catalogue.json`, the search index, the
+//! sitemap, robots.txt, the feed, the citation exports, a static file).
+//! [`Route::url`] is its site-relative URL and [`Route::file`] the path it is
+//! written to; [`all`] enumerates the routes a model has, in a stable order;
+//! [`Route::affected_by`] (in [`change`]) says whether a change of the model
+//! can change the route's bytes. Views, templates, the sitemap, the search
+//! index, `catalogue.json` and the live preview ask here instead of building
+//! URLs of their own. Every question about a route is an exhaustive `match`,
+//! so a new page type does not compile until each is answered.
+//!
+//! URLs are site-relative (`practices/p12/`, `summary/countries.csv`); a page
+//! puts its `root` (the relative way back to the site root, [`root_for`]) in
+//! front, so links work under any base path and from `file://`.
+
+pub mod change;
+
+use std::collections::BTreeMap;
+
+use crate::cite;
+use crate::index::Index;
+use crate::model::{Catalogue, Entry, Facet, Kind, Page, SummarySpec};
+use crate::summary::Table;
+
+pub use change::Change;
+
+/// One file of the built site.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Route {
+    /// The home page, `index.html`.
+    Home,
+    /// A kind's list of entries (`practices/`).
+    Kind(usize),
+    /// An entry page (`practices/p12/`).
+    Entry(usize),
+    /// A facet's overview of its values (`countries/`).
+    Facet(usize),
+    /// A facet value page (`countries/dk/`): facet index, value index.
+    Value(usize, usize),
+    /// An exact combination of two or more values (`sectors/health+education/`).
+    Combination(usize, Vec<usize>),
+    /// The list of summaries, `summary/`.
+    Summaries,
+    /// A summary page (`summary/countries/`).
+    Summary(usize),
+    /// A summary's table as CSV (`summary/countries.csv`).
+    SummaryCsv(usize),
+    /// The entries behind one pivot cell: summary index, row value, column
+    /// values (one value, or an exact combination).
+    PivotCell(usize, usize, Vec<usize>),
+    /// A free page (`about/`).
+    Page(usize),
+    /// `404.html`.
+    NotFound,
+    /// `catalogue.json`: every entry.
+    CatalogueJson,
+    /// `search-index.json`, for the home page's search.
+    SearchIndex,
+    /// `sitemap.xml`: every page (sites with an absolute base URL).
+    Sitemap,
+    /// `robots.txt`.
+    Robots,
+    /// `atom.xml`: every entry (sites with an absolute base URL).
+    Feed,
+    /// `literature.bib`: cited entries as BibTeX.
+    Bibtex,
+    /// `literature.json`: cited entries as CSL-JSON.
+    CslJson,
+    /// A static file of the theme or the site, by output path.
+    Static(String),
+}
+
+/// The sitemap's file name.
+pub const SITEMAP_FILE: &str = "sitemap.xml";
+/// The feed's file name.
+pub const FEED_FILE: &str = "atom.xml";
+/// The robots file's name.
+pub const ROBOTS_FILE: &str = "robots.txt";
+/// The file of every entry's data.
+pub const CATALOGUE_JSON: &str = "catalogue.json";
+/// The home page's search index.
+pub const SEARCH_INDEX: &str = "search-index.json";
+/// The not-found page (at the top, where web servers look for it).
+pub const NOT_FOUND_FILE: &str = "404.html";
+/// The name every page's file has inside its folder.
+const INDEX_FILE: &str = "index.html";
+
+impl Route {
+    /// The route's site-relative URL: `practices/p12/` for a page, the file
+    /// name for other files, `""` for the home page.
+    pub fn url(&self, c: &Catalogue) -> String {
+        let config = &c.config;
+        match self {
+            Route::Home => String::new(),
+            Route::Kind(k) => kind_url(&config.kinds[*k]),
+            Route::Entry(e) => entry_url(c, &c.entries[*e]),
+            Route::Facet(fi) => facet_url(&config.facets[*fi]),
+            Route::Value(fi, v) => value_url(&config.facets[*fi], *v),
+            Route::Combination(fi, values) => combination_url(&config.facets[*fi], values),
+            Route::Summaries => summaries_url(),
+            Route::Summary(si) => summary_url(&config.summaries[*si]),
+            Route::SummaryCsv(si) => summary_csv_url(&config.summaries[*si]),
+            Route::PivotCell(si, row, column) => pivot_cell_url(c, *si, *row, column),
+            Route::Page(p) => page_url(&c.pages[*p]),
+            Route::NotFound => NOT_FOUND_FILE.to_string(),
+            Route::CatalogueJson => CATALOGUE_JSON.to_string(),
+            Route::SearchIndex => SEARCH_INDEX.to_string(),
+            Route::Sitemap => SITEMAP_FILE.to_string(),
+            Route::Robots => ROBOTS_FILE.to_string(),
+            Route::Feed => FEED_FILE.to_string(),
+            Route::Bibtex => cite::BIBTEX_FILE.to_string(),
+            Route::CslJson => cite::CSL_JSON_FILE.to_string(),
+            Route::Static(name) => name.clone(),
+        }
+    }
+
+    /// The path the route is written to, under the output folder.
+    pub fn file(&self, c: &Catalogue) -> String {
+        file_for(&self.url(c))
+    }
+
+    /// Whether the route is an HTML page rendered from a template.
+    pub fn is_page(&self) -> bool {
+        match self {
+            Route::Home
+            | Route::Kind(_)
+            | Route::Entry(_)
+            | Route::Facet(_)
+            | Route::Value(..)
+            | Route::Combination(..)
+            | Route::Summaries
+            | Route::Summary(_)
+            | Route::PivotCell(..)
+            | Route::Page(_)
+            | Route::NotFound => true,
+            Route::SummaryCsv(_)
+            | Route::CatalogueJson
+            | Route::SearchIndex
+            | Route::Sitemap
+            | Route::Robots
+            | Route::Feed
+            | Route::Bibtex
+            | Route::CslJson
+            | Route::Static(_) => false,
+        }
+    }
+
+    /// Whether the route belongs in `sitemap.xml`: every page but the 404 page.
+    pub fn in_sitemap(&self) -> bool {
+        self.is_page() && *self != Route::NotFound
+    }
+
+    /// What kind of file this is, for the build's timings.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Route::Home => "home page",
+            Route::Kind(_) => "kind pages",
+            Route::Entry(_) => "entry pages",
+            Route::Facet(_) => "facet pages",
+            Route::Value(..) => "value pages",
+            Route::Combination(..) => "combination pages",
+            Route::Summaries | Route::Summary(_) | Route::SummaryCsv(_) => "summary pages and CSV",
+            Route::PivotCell(..) => "pivot cell pages",
+            Route::Page(_) | Route::NotFound => "free pages and 404",
+            Route::CatalogueJson => "catalogue.json",
+            Route::SearchIndex => "search index",
+            Route::Sitemap | Route::Robots | Route::Feed | Route::Bibtex | Route::CslJson => {
+                "sitemap, feed, citations"
+            }
+            Route::Static(_) => "static files",
+        }
+    }
+}
+
+/// Every route of a site, in a stable order: the order of the sitemap.
+///
+/// `tables` are the summary tables computed from `c` and `index` (pivot cells
+/// have pages only where they hold entries); `statics` are the static files'
+/// output paths. A generated publishing file is left out when a static file
+/// of the same name takes its place.
+pub fn all<'s>(
+    c: &Catalogue,
+    index: &Index,
+    tables: &[Table],
+    statics: impl IntoIterator<Item = &'s String>,
+) -> Vec<Route> {
+    let config = &c.config;
+    let statics: Vec<&String> = statics.into_iter().collect();
+    let mut routes = vec![
+        Route::Home,
+        Route::Summaries,
+        Route::NotFound,
+        Route::CatalogueJson,
+        Route::SearchIndex,
+    ];
+    routes.extend((0..config.kinds.len()).map(Route::Kind));
+    routes.extend((0..c.entries.len()).map(Route::Entry));
+    for (fi, facet) in config.facets.iter().enumerate() {
+        routes.push(Route::Facet(fi));
+        routes.extend((0..facet.values.len()).map(|v| Route::Value(fi, v)));
+        if facet.combination_pages {
+            for combination in index.ordered_combinations(fi) {
+                if combination.len() > 1 {
+                    routes.push(Route::Combination(fi, combination.clone()));
+                }
+            }
+        }
+    }
+    for (si, table) in tables.iter().enumerate() {
+        routes.push(Route::Summary(si));
+        routes.push(Route::SummaryCsv(si));
+        if let Table::Pivot(t) = table {
+            for (ri, row) in t.cells.iter().enumerate() {
+                for (ci, cell) in row.iter().enumerate() {
+                    if !cell.is_empty() {
+                        routes.push(Route::PivotCell(si, t.rows[ri], t.columns[ci].clone()));
+                    }
+                }
+            }
+        }
+    }
+    routes.extend((0..c.pages.len()).map(Route::Page));
+    let mut publishing = vec![Route::Robots];
+    if absolute_base(c).is_some() {
+        publishing.extend([Route::Sitemap, Route::Feed]);
+    }
+    if !config.citations.is_empty() {
+        publishing.extend([Route::Bibtex, Route::CslJson]);
+    }
+    publishing.retain(|route| {
+        let url = route.url(c);
+        !statics.iter().any(|name| **name == url)
+    });
+    routes.extend(publishing);
+    routes.extend(statics.into_iter().cloned().map(Route::Static));
+    routes
+}
+
+/// The base URL when it is absolute (`https://example.org/sub/`), else `None`:
+/// only then can sitemaps and feeds, which need absolute URLs, be written.
+pub fn absolute_base(c: &Catalogue) -> Option<&str> {
+    let base = c.config.base_url.as_str();
+    (base.starts_with("https://") || base.starts_with("http://")).then_some(base)
+}
+
+/// `practices/` for a kind.
+pub fn kind_url(kind: &Kind) -> String {
+    format!("{}/", kind.dir)
+}
+
+/// `practices/p12/` for an entry.
+pub fn entry_url(c: &Catalogue, entry: &Entry) -> String {
+    entry_url_in(&c.config.kinds[entry.kind].dir, &entry.slug)
+}
+
+/// An entry's URL from its kind's folder and its slug, for writers that
+/// stream entries without a [`Catalogue`] at hand.
+pub fn entry_url_in(kind_dir: &str, slug: &str) -> String {
+    format!("{kind_dir}/{slug}/")
+}
+
+/// `countries/` for a facet.
+pub fn facet_url(facet: &Facet) -> String {
+    format!("{}/", facet.name)
+}
+
+/// `countries/dk/` for a facet value.
+pub fn value_url(facet: &Facet, value: usize) -> String {
+    format!("{}/{}/", facet.name, facet.values[value].slug)
+}
+
+/// The page listing an exact combination: `sectors/health+education/`. A
+/// single value's exact combination is a section of that value's page
+/// (`sectors/health/#only`).
+pub fn combination_url(facet: &Facet, combination: &[usize]) -> String {
+    if combination.len() == 1 {
+        format!("{}#only", value_url(facet, combination[0]))
+    } else {
+        format!("{}/{}/", facet.name, facet.combination_slug(combination))
+    }
+}
+
+/// `summary/`.
+pub fn summaries_url() -> String {
+    "summary/".to_string()
+}
+
+/// `summary/countries/`.
+pub fn summary_url(spec: &SummarySpec) -> String {
+    format!("summary/{}/", spec.id)
+}
+
+/// `summary/countries.csv`.
+pub fn summary_csv_url(spec: &SummarySpec) -> String {
+    format!("summary/{}.csv", spec.id)
+}
+
+/// The list behind one pivot cell: `summary/<id>/<row value>/<column values>/`.
+pub fn pivot_cell_url(c: &Catalogue, summary: usize, row: usize, column: &[usize]) -> String {
+    let spec = &c.config.summaries[summary];
+    let (rows, columns) = match spec.shape {
+        crate::model::SummaryShape::Pivot { rows, columns, .. } => (rows, columns),
+        // Only pivot summaries have cells; the summary's own page stands in.
+        _ => return summary_url(spec),
+    };
+    let (rf, cf) = (&c.config.facets[rows], &c.config.facets[columns]);
+    format!(
+        "summary/{}/{}/{}/",
+        spec.id,
+        rf.values[row].slug,
+        cf.combination_slug(column)
+    )
+}
+
+/// `about/` for a free page.
+pub fn page_url(page: &Page) -> String {
+    page_url_in(&page.slug)
+}
+
+/// A free page's URL from its slug, for the loader, which has no [`Page`] yet.
+pub fn page_url_in(slug: &str) -> String {
+    format!("{slug}/")
+}
+
+/// The relative way back to the site root from a page at `url`: `../../` for
+/// `practices/p12/`, `./` for the home page.
+pub fn root_for(url: &str) -> String {
+    let depth = url.split('/').filter(|s| !s.is_empty()).count();
+    if depth == 0 {
+        "./".to_string()
+    } else {
+        "../".repeat(depth)
+    }
+}
+
+/// The file a URL is served from: a folder URL's `index.html`, else the URL.
+pub fn file_for(url: &str) -> String {
+    if url.is_empty() || url.ends_with('/') {
+        format!("{url}{INDEX_FILE}")
+    } else {
+        url.to_string()
+    }
+}
+
+/// The URL path a file is served at: `practices/p12/index.html` → `/practices/p12/`.
+pub fn url_path(file: &str) -> String {
+    format!("/{}", file.strip_suffix(INDEX_FILE).unwrap_or(file))
+}
+
+/// Routes by output file, for looking up what wrote a file.
+pub fn by_file(c: &Catalogue, routes: &[Route]) -> BTreeMap<String, Route> {
+    routes.iter().map(|r| (r.file(c), r.clone())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roots_files_and_paths() {
+        assert_eq!(root_for(""), "./");
+        assert_eq!(root_for("practices/p12/"), "../../");
+        assert_eq!(file_for(""), "index.html");
+        assert_eq!(file_for("practices/p12/"), "practices/p12/index.html");
+        assert_eq!(file_for("summary/a.csv"), "summary/a.csv");
+        assert_eq!(file_for("404.html"), "404.html");
+        assert_eq!(url_path("practices/p12/index.html"), "/practices/p12/");
+        assert_eq!(url_path("index.html"), "/");
+        assert_eq!(url_path("summary/a.csv"), "/summary/a.csv");
+    }
+}

@@ -1,0 +1,240 @@
+//! The preview's builds: the site rendered into memory, kept for partial rebuilds.
+//!
+//! A full rebuild is [`Site::load`] and [`Site::render`], the same two calls
+//! `casebook build` makes, into a [`MemorySink`]. The [`Builder`] keeps the
+//! last good [`Site`] next to its files; a batch that only edits entries (or
+//! static files) goes through [`super::partial`], which swaps the edited
+//! entries into that site and renders only the routes the route table says
+//! are affected. A failed build keeps the last good files on show.
+
+use std::collections::HashMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use axum::body::Bytes;
+
+use super::http::Files;
+use super::watch::{Layout, RebuildPlan};
+use crate::diagnostic::Diagnostic;
+use crate::load::{self, LoadOptions};
+use crate::render::Sink;
+use crate::routes::Route;
+use crate::search::IndexRecords;
+use crate::similar::SimilarLists;
+use crate::{Site, Timings};
+
+/// A [`Sink`] collecting files in memory.
+#[derive(Default)]
+pub struct MemorySink {
+    files: Mutex<Vec<(Arc<str>, Bytes)>>,
+}
+
+impl MemorySink {
+    /// The files received, in no particular order.
+    pub fn into_files(self) -> Vec<(Arc<str>, Bytes)> {
+        self.files.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Sink for MemorySink {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> io::Result<()> {
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        files.push((Arc::from(path), Bytes::from(bytes)));
+        Ok(())
+    }
+}
+
+/// What a rebuild did.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Nothing to show changed.
+    Unchanged,
+    /// A good build.
+    Built {
+        /// The files to serve.
+        files: Arc<Files>,
+        /// URL paths (`/practices/p12/`) whose bytes changed; `None` when anything may have.
+        changed: Option<Vec<String>>,
+        /// The routes rendered again by a partial rebuild; `None` for a full one.
+        rendered: Option<Vec<Route>>,
+        /// Only stylesheets changed.
+        css_only: bool,
+        /// Warnings to print.
+        warnings: Vec<Diagnostic>,
+        /// One line for the terminal.
+        summary: String,
+    },
+    /// The build failed; the last good files stay on show.
+    Failed(Vec<Diagnostic>),
+}
+
+/// The last good build: its site, its files and what partial rebuilds reuse.
+pub(super) struct Good {
+    pub(super) site: Site,
+    /// "More like this" lists, computed while idle (costly on big catalogues).
+    pub(super) similar: SimilarLists,
+    /// Each entry's record in `search-index.json`, made while idle or at the
+    /// first change that needs them, so that a change re-serialises only the
+    /// changed entries (the whole file is 43 MB at 18,000 entries). Partial
+    /// rebuilds keep them up to date; a full build starts a new `Good`.
+    pub(super) search: IndexRecords,
+    pub(super) files: Arc<Files>,
+    /// What links in bodies resolve to, as in a full load.
+    pub(super) links: load::LinkTargets,
+    /// Entry index by source file.
+    pub(super) by_source: HashMap<PathBuf, usize>,
+}
+
+impl Good {
+    fn new(site: Site, files: Arc<Files>) -> Good {
+        let links = load::LinkTargets::of(&site.catalogue);
+        let by_source = site
+            .catalogue
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.source.clone(), i))
+            .collect();
+        Good {
+            site,
+            similar: SimilarLists::default(),
+            search: IndexRecords::default(),
+            files,
+            links,
+            by_source,
+        }
+    }
+
+    /// Whether the site has a search index whose records are not all made yet.
+    fn search_records_missing(&self) -> bool {
+        self.site.routes.contains(&Route::SearchIndex)
+            && !self.search.is_complete(&self.site.catalogue)
+    }
+}
+
+/// Builds the site into memory and keeps what a partial rebuild needs.
+pub struct Builder {
+    pub(super) root: PathBuf,
+    options: LoadOptions,
+    pub(super) good: Option<Good>,
+    /// The last build failed: the model may not match the files on disk.
+    pub(super) broken: bool,
+    /// Where things are, as of the last good full build.
+    layout: Layout,
+}
+
+/// "More like this" lists computed per idle step: a change waits at most for one step.
+const IDLE_CHUNK: usize = 256;
+
+/// Search-index records made per idle step (some 5 MB of JSON at most).
+const IDLE_SEARCH_CHUNK: usize = 2048;
+
+impl Builder {
+    /// A builder for the site under `root`; nothing is built yet.
+    pub fn new(root: &Path, options: LoadOptions) -> Builder {
+        Builder {
+            root: root.to_path_buf(),
+            options,
+            good: None,
+            broken: false,
+            layout: Layout::new(root, Vec::new(), std::iter::empty()),
+        }
+    }
+
+    /// Where the site's files are, for classifying changes.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// The files of the last good build, if any.
+    pub fn files(&self) -> Option<Arc<Files>> {
+        self.good.as_ref().map(|g| g.files.clone())
+    }
+
+    /// Carries out a rebuild plan: partial when it can be, else full.
+    pub fn apply(&mut self, plan: &RebuildPlan) -> Outcome {
+        match plan {
+            RebuildPlan::Nothing => Outcome::Unchanged,
+            RebuildPlan::Full(reason) => self.full(reason),
+            RebuildPlan::Partial { entries, statics } => {
+                if self.broken || self.good.is_none() {
+                    return self.full("the last build failed");
+                }
+                match super::partial::rebuild(self, entries, *statics) {
+                    Ok(outcome) => outcome,
+                    Err(reason) => self.full(reason),
+                }
+            }
+        }
+    }
+
+    /// Loads and renders everything, as `casebook build` does.
+    pub fn full(&mut self, reason: &str) -> Outcome {
+        let started = Instant::now();
+        let mut site = match Site::load(&self.root, &self.options) {
+            Ok(site) => site,
+            Err(errors) => {
+                self.broken = true;
+                return Outcome::Failed(errors);
+            }
+        };
+        let sink = MemorySink::default();
+        if let Err(errors) = site.render(&sink, true, &mut Timings::off()) {
+            self.broken = true;
+            return Outcome::Failed(errors);
+        }
+        let files: Arc<Files> = Arc::new(sink.into_files().into_iter().collect());
+        let warnings = site.warnings.clone();
+        let entries = site.catalogue.entries.len();
+        let catalogue = &site.catalogue;
+        let sources = catalogue.entries.iter().map(|e| e.source.as_path());
+        let pages = catalogue.pages.iter().map(|p| p.source.as_path());
+        let kind_dirs = catalogue
+            .config
+            .kinds
+            .iter()
+            .map(|k| k.dir.clone())
+            .collect();
+        self.layout = Layout::new(&self.root, kind_dirs, sources.chain(pages));
+        self.good = Some(Good::new(site, files.clone()));
+        self.broken = false;
+        let summary = format!(
+            "built {entries} entries, {} files in {} ms ({reason})",
+            files.len(),
+            started.elapsed().as_millis()
+        );
+        Outcome::Built {
+            files,
+            changed: None,
+            rendered: None,
+            css_only: false,
+            warnings,
+            summary,
+        }
+    }
+
+    /// Whether there is background work to do while no change is waiting.
+    pub fn has_idle_work(&self) -> bool {
+        self.good.as_ref().is_some_and(|g| {
+            !self.broken
+                && (!g.similar.is_complete(&g.site.catalogue) || g.search_records_missing())
+        })
+    }
+
+    /// Does a short piece of background work: serialising the search index's
+    /// records, which every entry change needs, then computing the "more like
+    /// this" lists that title and facet edits need, so the first such edit is fast.
+    pub fn idle_step(&mut self) {
+        if let Some(good) = self.good.as_mut() {
+            if good.search_records_missing() {
+                good.search.extend(&good.site.catalogue, IDLE_SEARCH_CHUNK);
+            } else {
+                let site = &good.site;
+                good.similar
+                    .extend(&site.catalogue, &site.index, IDLE_CHUNK);
+            }
+        }
+    }
+}
