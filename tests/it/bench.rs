@@ -10,8 +10,10 @@ use std::time::Instant;
 use fantoccini::Locator;
 use serde_json::{json, Value};
 
-use crate::browser::{block_on, js, one_at_a_time, open_home, tools, wait_until, with_browser};
-use crate::util::{build_into, repo, StaticServer, Stream};
+use crate::browser::{
+    block_on, click, js, one_at_a_time, open_home, tools, wait_until, with_browser,
+};
+use crate::util::{build_into, repo, write_entry, StaticServer, Stream};
 
 /// Writes a synthetic site of `entries` entries: `bench/generate.py` when the
 /// repository has it (or `CASEBOOK_BENCH_GENERATOR` names it), else a small
@@ -53,13 +55,7 @@ fn generate_site(entries: usize, out: &Path) {
             text.push_str(&format!("{facet}: [{}]\n", list.join(", ")));
         }
         text.push_str("---\nA synthetic entry for the filtering benchmark.\n");
-        std::fs::write(
-            out.join("content")
-                .join(dir)
-                .join(format!("{}.md", id.to_lowercase())),
-            text,
-        )
-        .unwrap();
+        write_entry(out, dir, &id, &text);
     }
 }
 
@@ -184,13 +180,7 @@ fn bench_filtering_18000_entries() {
             if enabled != json!(true) {
                 continue;
             }
-            client
-                .find(Locator::Css(&selector))
-                .await
-                .unwrap()
-                .click()
-                .await
-                .unwrap();
+            click(&client, Locator::Css(&selector)).await;
             wait_until(&client, "window.benchTimes.length === 0 || window.benchTimes[window.benchTimes.length - 1].frame !== undefined").await;
         }
         let times: Vec<Value> =

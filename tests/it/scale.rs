@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::util::{build_into, files, Stream, TestSite};
+use crate::util::{build_into, files, write_entry, Stream, TestSite};
 
 const ENTRIES: usize = 2000;
 
@@ -124,13 +124,7 @@ fn generate(root: &Path) -> Vec<(String, &'static str)> {
                 words(&mut rng, 2)
             )
             .unwrap();
-            std::fs::write(
-                root.join("content")
-                    .join(dir)
-                    .join(format!("{}.md", id.to_lowercase())),
-                text,
-            )
-            .unwrap();
+            write_entry(root, dir, &id, &text);
             ids.push((id, dir));
         }
     }

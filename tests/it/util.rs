@@ -132,6 +132,15 @@ impl Run {
             self.stdout, self.stderr
         );
     }
+
+    /// Fails unless stderr contains `text`, showing all of stderr.
+    pub fn assert_stderr_has(&self, text: &str) {
+        assert!(
+            self.stderr.contains(text),
+            "missing {text:?} in stderr:\n{}",
+            self.stderr
+        );
+    }
 }
 
 /// Runs the binary with `args` in `cwd`.
@@ -164,6 +173,13 @@ fn finish(command: &mut Command) -> Run {
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
     }
+}
+
+/// Writes an entry of a generated catalogue: `content/<dir>/<id, lower case>.md`
+/// under `root` (the folder must exist).
+pub fn write_entry(root: &Path, dir: &str, id: &str, text: &str) {
+    let file = format!("{}.md", id.to_lowercase());
+    std::fs::write(root.join("content").join(dir).join(file), text).unwrap();
 }
 
 /// Copies the folder `from` to `to`, creating `to`.

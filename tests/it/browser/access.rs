@@ -10,63 +10,42 @@ use super::*;
 #[test]
 #[ignore = "needs chromium: cargo test --test it -- --ignored browser"]
 fn without_javascript_the_home_page_lists_everything_and_links_facet_pages() {
-    let shipped = Shipped::start();
-    let model = shipped.model();
-    let home = shipped.server.url("/?countries=DK");
-    block_on(with_browser_scripts(
-        &shipped.tools,
-        false,
-        move |client| async move {
-            client.goto(&home).await.unwrap();
-            let panel = client.find(Locator::Css(".finder-filters")).await.unwrap();
-            assert!(
-                !panel.is_displayed().await.unwrap(),
-                "filters shown without scripts"
-            );
-            let browse = client.find(Locator::Css(".browse")).await.unwrap();
-            assert!(browse.is_displayed().await.unwrap());
-            // Every entry is listed (the query string does nothing without scripts).
-            let listed = client
-                .find_all(Locator::Css("li[data-entry]"))
-                .await
-                .unwrap();
-            assert_eq!(listed.len(), model.entries.len());
-            assert!(listed[listed.len() - 1].is_displayed().await.unwrap());
-            // The facet value pages are a click away, and they work.
-            client
-                .find(Locator::Css(".browse a[href=\"./countries/dk/\"]"))
-                .await
-                .unwrap()
-                .click()
-                .await
-                .unwrap();
-            let dk = model.matching(&Filter::default().with("countries", &["DK"]));
-            let on_page = client
-                .find_all(Locator::Css("main li[data-entry]"))
-                .await
-                .unwrap();
-            assert_eq!(on_page.len(), dk.len());
-        },
-    ));
+    in_browser_without_scripts(|client, model, base| async move {
+        let home = format!("{base}?countries=DK");
+        client.goto(&home).await.unwrap();
+        let panel = client.find(Locator::Css(".finder-filters")).await.unwrap();
+        assert!(
+            !panel.is_displayed().await.unwrap(),
+            "filters shown without scripts"
+        );
+        let browse = client.find(Locator::Css(".browse")).await.unwrap();
+        assert!(browse.is_displayed().await.unwrap());
+        // Every entry is listed (the query string does nothing without scripts).
+        let listed = client
+            .find_all(Locator::Css("li[data-entry]"))
+            .await
+            .unwrap();
+        assert_eq!(listed.len(), model.entries.len());
+        assert!(listed[listed.len() - 1].is_displayed().await.unwrap());
+        // The facet value pages are a click away, and they work.
+        click(&client, Locator::Css(".browse a[href=\"./countries/dk/\"]")).await;
+        let dk = model.matching(&Filter::default().with("countries", &["DK"]));
+        let on_page = client
+            .find_all(Locator::Css("main li[data-entry]"))
+            .await
+            .unwrap();
+        assert_eq!(on_page.len(), dk.len());
+    });
 }
 
 #[test]
 #[ignore = "needs chromium: cargo test --test it -- --ignored browser"]
 fn keyboard_reaches_every_control_with_a_visible_focus_ring() {
-    let shipped = Shipped::start();
-    let model = shipped.model();
-    let home = shipped.server.url("/");
-    block_on(with_browser(&shipped.tools, move |client| async move {
+    in_browser(|client, model, home| async move {
         open_home(&client, &home).await;
         let tab = char::from(Key::Tab).to_string();
         // The first Tab reaches the skip link, which is shown when focused.
-        client
-            .active_element()
-            .await
-            .unwrap()
-            .send_keys(&tab)
-            .await
-            .unwrap();
+        press(&client, &tab).await;
         assert_eq!(
             js(&client, "return document.activeElement.className;").await,
             json!("skip-link")
@@ -81,13 +60,7 @@ fn keyboard_reaches_every_control_with_a_visible_focus_ring() {
         )
         .unwrap();
         assert!(expected.len() > 40, "{expected:?}");
-        client
-            .find(Locator::Id("filter-q"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&client, Locator::Id("filter-q")).await;
         let focus_ring = "(() => { const e = document.activeElement, s = getComputedStyle(e); \
             const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2; \
             const shadow = s.boxShadow !== 'none'; \
@@ -100,13 +73,7 @@ fn keyboard_reaches_every_control_with_a_visible_focus_ring() {
             "search box focus"
         );
         for want in &expected {
-            client
-                .active_element()
-                .await
-                .unwrap()
-                .send_keys(&tab)
-                .await
-                .unwrap();
+            press(&client, &tab).await;
             let (id, visible, ring): (String, bool, bool) =
                 serde_json::from_value(js(&client, &format!("return {focus_ring};")).await)
                     .unwrap();
@@ -123,15 +90,13 @@ fn keyboard_reaches_every_control_with_a_visible_focus_ring() {
             .unwrap();
         let dk = Filter::default().with("countries", &["DK"]);
         assert_view(&client, &model, &dk, "ticked with Space").await;
-    }));
+    });
 }
 
 #[test]
 #[ignore = "needs chromium: cargo test --test it -- --ignored browser"]
 fn pages_fit_a_320_pixel_screen() {
-    let shipped = Shipped::start();
-    let base = shipped.server.url("/");
-    block_on(with_browser(&shipped.tools, move |client| async move {
+    in_browser(|client, _, base| async move {
         client.set_window_size(320, 800).await.unwrap();
         let width = js(&client, "return window.innerWidth;").await;
         for page in [
@@ -154,16 +119,14 @@ fn pages_fit_a_320_pixel_screen() {
         }
         client.goto(&format!("{base}?countries=DK")).await.unwrap();
         screenshot(&client, "home-320px.png").await;
-    }));
+    });
 }
 
 #[test]
 #[ignore = "needs chromium: cargo test --test it -- --ignored browser"]
 fn axe_finds_no_wcag_violations() {
-    let shipped = Shipped::start();
     let axe = axe_source();
-    let base = shipped.server.url("/");
-    block_on(with_browser(&shipped.tools, move |client| async move {
+    in_browser(|client, _, base| async move {
         let mut report = Vec::new();
         for (page, width) in [
             ("", 1280),
@@ -212,5 +175,5 @@ fn axe_finds_no_wcag_violations() {
             "axe-core violations:\n{}",
             report.join("\n")
         );
-    }));
+    });
 }

@@ -13,10 +13,7 @@ use crate::filter_model::KIND;
 #[test]
 #[ignore = "needs chromium: cargo test --test it -- --ignored browser"]
 fn filters_denmark_commitment_employment() {
-    let shipped = Shipped::start();
-    let model = shipped.model();
-    let home = shipped.server.url("/");
-    block_on(with_browser(&shipped.tools, move |client| async move {
+    in_browser(|client, model, home| async move {
         open_home(&client, &home).await;
         let mut filter = Filter::default();
         assert_view(&client, &model, &filter, "nothing ticked").await;
@@ -73,25 +70,16 @@ fn filters_denmark_commitment_employment() {
         assert_view(&client, &model, &Filter::default(), "cleared from above").await;
         assert!(!clear_above.is_displayed().await.unwrap());
         click_value(&client, "countries", "SE").await;
-        client
-            .find(Locator::Css("form[data-filters] [data-clear]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&client, Locator::Css("form[data-filters] [data-clear]")).await;
         assert_view(&client, &model, &Filter::default(), "cleared").await;
         assert_eq!(query(&client).await, "");
-    }));
+    });
 }
 
 #[test]
 #[ignore = "needs chromium: cargo test --test it -- --ignored browser"]
 fn shared_links_open_the_filtered_view() {
-    let shipped = Shipped::start();
-    let model = shipped.model();
-    let home = shipped.server.url("/");
-    block_on(with_browser(&shipped.tools, move |client| async move {
+    in_browser(|client, model, home| async move {
         for query in [
             "?sectors=employment&clusters=commitment&countries=DK",
             "?countries=dk,se&kind=practice",
@@ -120,16 +108,13 @@ fn shared_links_open_the_filtered_view() {
         let any = model.matching(&Filter::parse("sectors=health&sectors=education"));
         assert!(exact.len() < any.len());
         assert_eq!(shown(&client).await, exact);
-    }));
+    });
 }
 
 #[test]
 #[ignore = "needs chromium: cargo test --test it -- --ignored browser"]
 fn back_and_forward_restore_each_view() {
-    let shipped = Shipped::start();
-    let model = shipped.model();
-    let home = shipped.server.url("/");
-    block_on(with_browser(&shipped.tools, move |client| async move {
+    in_browser(|client, model, home| async move {
         open_home(&client, &home).await;
         let none = Filter::default();
         let dk = none.clone().with("countries", &["DK"]);
@@ -154,16 +139,13 @@ fn back_and_forward_restore_each_view() {
         )
         .await;
         assert_view(&client, &model, &dk_health, "forward again").await;
-    }));
+    });
 }
 
 #[test]
 #[ignore = "needs chromium: cargo test --test it -- --ignored browser"]
 fn summary_counts_open_the_filtered_home_view() {
-    let shipped = Shipped::start();
-    let model = shipped.model();
-    let base = shipped.server.url("/");
-    block_on(with_browser(&shipped.tools, move |client| async move {
+    in_browser(|client, model, base| async move {
         for summary in ["sector-combinations", "clusters", "clusters-by-country"] {
             client
                 .goto(&format!("{base}summary/{summary}/"))
@@ -209,5 +191,5 @@ fn summary_counts_open_the_filtered_home_view() {
                 assert_eq!(shown_now, model.matching(&filter), "{summary}: {href}");
             }
         }
-    }));
+    });
 }

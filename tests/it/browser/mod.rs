@@ -37,31 +37,41 @@ use crate::util::{repo, StaticServer, TestSite};
 // Tools: Chromium, ChromeDriver, axe-core
 
 /// `$env` if set (it must name a file), else the first of `names` on `PATH`
-/// or in `/usr/bin`.
-fn find_program(env: &str, names: &[&str]) -> Option<PathBuf> {
+/// or in `/usr/bin`; the error says where it looked.
+fn find_program(env: &str, names: &[&str]) -> Result<PathBuf, String> {
     if let Some(path) = std::env::var_os(env) {
         let path = PathBuf::from(path);
-        return path.is_file().then_some(path);
+        return if path.is_file() {
+            Ok(path)
+        } else {
+            Err(format!("${env} is {}, not a file", path.display()))
+        };
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
     for dir in std::env::split_paths(&path).chain([PathBuf::from("/usr/bin")]) {
         for name in names {
             let candidate = dir.join(name);
             if candidate.is_file() {
-                return Some(candidate);
+                return Ok(candidate);
             }
         }
     }
-    None
+    Err(format!(
+        "no {} on PATH or in /usr/bin, and ${env} is not set",
+        names.join(" or ")
+    ))
 }
 
 /// Fails the running test: a browser test whose tools are missing never passes.
-fn missing(what: &str) -> ! {
+fn missing(what: &str, looked: &str, install: &str) -> ! {
     let test = std::thread::current()
         .name()
         .unwrap_or("a browser test")
         .to_string();
-    panic!("{test}: {what} not found; browser tests fail rather than skip without it");
+    panic!(
+        "{test}: {what} not found ({looked}); {install}. \
+         Browser tests fail, never skip, when a tool they need is missing."
+    );
 }
 
 /// Chromium and ChromeDriver.
@@ -72,17 +82,16 @@ pub(crate) struct Tools {
 
 /// Debian's Chromium (or `$CHROMIUM`); fails the test when it is missing.
 fn chromium() -> PathBuf {
-    find_program("CHROMIUM", &["chromium", "chromium-browser"]).unwrap_or_else(|| {
-        missing("chromium (apt-get install chromium, or set CHROMIUM to its path)")
-    })
+    find_program("CHROMIUM", &["chromium", "chromium-browser"])
+        .unwrap_or_else(|looked| missing("chromium", &looked, "apt-get install chromium"))
 }
 
 /// Chromium and ChromeDriver (or `$CHROMIUM`, `$CHROMEDRIVER`); fails the
 /// test when either is missing.
 pub(crate) fn tools() -> Tools {
     let chromium = chromium();
-    let chromedriver = find_program("CHROMEDRIVER", &["chromedriver"]).unwrap_or_else(|| {
-        missing("chromedriver (apt-get install chromium-driver, or set CHROMEDRIVER to its path)")
+    let chromedriver = find_program("CHROMEDRIVER", &["chromedriver"]).unwrap_or_else(|looked| {
+        missing("chromedriver", &looked, "apt-get install chromium-driver")
     });
     Tools {
         chromium,
@@ -94,8 +103,13 @@ pub(crate) fn tools() -> Tools {
 /// test when it is missing.
 fn axe_source() -> String {
     let path = repo().join("tests/browser/node_modules/axe-core/axe.min.js");
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| missing("axe-core (npm ci --prefix tests/browser)"))
+    std::fs::read_to_string(&path).unwrap_or_else(|error| {
+        missing(
+            "axe-core",
+            &format!("{}: {error}", path.display()),
+            "run `npm ci --prefix tests/browser`",
+        )
+    })
 }
 
 fn screenshots() -> PathBuf {
@@ -110,34 +124,48 @@ fn screenshots() -> PathBuf {
 // ---------------------------------------------------------------------------
 // The shipped site, built once per test binary and served on loopback
 
-/// What most browser tests start from: the tools (or a failure), the test's
-/// turn on the machine, and the built shipped site with a server for it.
-struct Shipped {
-    tools: Tools,
-    /// The built site (`public/` of the shared shipped copy).
-    site: &'static Path,
-    server: StaticServer,
-    _turn: MutexGuard<'static, ()>,
+/// The shipped catalogue built once per test binary (`public/` of the shared
+/// shipped copy).
+fn shipped_site() -> &'static Path {
+    static SITE: OnceLock<PathBuf> = OnceLock::new();
+    SITE.get_or_init(|| TestSite::shipped_built().0.path("public"))
 }
 
-impl Shipped {
-    fn start() -> Shipped {
-        let tools = tools();
-        let turn = one_at_a_time();
-        static SITE: OnceLock<PathBuf> = OnceLock::new();
-        let site = SITE.get_or_init(|| TestSite::shipped_built().0.path("public"));
-        Shipped {
-            tools,
-            site,
-            server: StaticServer::start(site),
-            _turn: turn,
-        }
-    }
+/// Runs `body` in a fresh headless Chromium on the shipped site served on
+/// loopback, with what the filters should show (from its `catalogue.json`)
+/// and the site's base URL. Fails the test first if a tool is missing, then
+/// waits for its turn on the machine.
+fn in_browser<F, Fut>(body: F)
+where
+    F: FnOnce(Client, Model, String) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    on_shipped_site(true, body);
+}
 
-    /// What the filters should show, read from the built `catalogue.json`.
-    fn model(&self) -> Model {
-        Model::from_json(&std::fs::read_to_string(self.site.join("catalogue.json")).unwrap())
-    }
+/// [`in_browser`] with JavaScript off.
+fn in_browser_without_scripts<F, Fut>(body: F)
+where
+    F: FnOnce(Client, Model, String) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    on_shipped_site(false, body);
+}
+
+fn on_shipped_site<F, Fut>(scripts: bool, body: F)
+where
+    F: FnOnce(Client, Model, String) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let tools = tools();
+    let _turn = one_at_a_time();
+    let site = shipped_site();
+    let model = Model::from_json(&std::fs::read_to_string(site.join("catalogue.json")).unwrap());
+    let server = StaticServer::start(site);
+    let base = server.url("/");
+    block_on(with_browser_scripts(&tools, scripts, move |client| {
+        body(client, model, base)
+    }));
 }
 
 // ---------------------------------------------------------------------------
@@ -345,16 +373,36 @@ async fn query(client: &Client) -> String {
         .unwrap_or_default()
 }
 
-async fn click_value(client: &Client, facet: &str, value: &str) {
+/// Clicks the element `locator` finds, failing the test if there is none.
+pub(crate) async fn click(client: &Client, locator: Locator<'_>) {
     client
-        .find(Locator::Css(&format!(
-            "form[data-filters] input[name=\"{facet}\"][value=\"{value}\"]"
-        )))
+        .find(locator)
         .await
-        .unwrap_or_else(|e| panic!("no checkbox {facet}={value}: {e}"))
+        .unwrap_or_else(|e| panic!("no {locator:?}: {e}"))
         .click()
         .await
         .unwrap();
+}
+
+/// Sends `keys` to the element that has the focus.
+async fn press(client: &Client, keys: &str) {
+    client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(keys)
+        .await
+        .unwrap();
+}
+
+async fn click_value(client: &Client, facet: &str, value: &str) {
+    click(
+        client,
+        Locator::Css(&format!(
+            "form[data-filters] input[name=\"{facet}\"][value=\"{value}\"]"
+        )),
+    )
+    .await;
 }
 
 /// Checks the list, every count, every checkbox's state and the status

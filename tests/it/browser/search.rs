@@ -9,33 +9,30 @@ use super::*;
 #[test]
 #[ignore = "needs chromium: cargo test --test it -- --ignored browser"]
 fn search_narrows_the_list_and_combines_with_filters() {
-    let shipped = Shipped::start();
-    let model = shipped.model();
-    let index: Value = serde_json::from_str(
-        &std::fs::read_to_string(shipped.site.join("search-index.json")).unwrap(),
-    )
-    .unwrap();
-    // Entries with a word starting with `term` in title, text or fields.
-    let containing = move |term: &str| -> Vec<String> {
-        index["entries"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|e| {
-                ["title", "text", "fields"].iter().any(|k| {
-                    e[*k]
-                        .as_str()
-                        .unwrap_or("")
-                        .to_lowercase()
-                        .split(|c: char| !c.is_alphanumeric())
-                        .any(|w| w.starts_with(term))
+    in_browser(|client, model, home| async move {
+        let index: Value = serde_json::from_str(
+            &std::fs::read_to_string(shipped_site().join("search-index.json")).unwrap(),
+        )
+        .unwrap();
+        // Entries with a word starting with `term` in title, text or fields.
+        let containing = move |term: &str| -> Vec<String> {
+            index["entries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| {
+                    ["title", "text", "fields"].iter().any(|k| {
+                        e[*k]
+                            .as_str()
+                            .unwrap_or("")
+                            .to_lowercase()
+                            .split(|c: char| !c.is_alphanumeric())
+                            .any(|w| w.starts_with(term))
+                    })
                 })
-            })
-            .map(|e| e["id"].as_str().unwrap().to_string())
-            .collect()
-    };
-    let home = shipped.server.url("/");
-    block_on(with_browser(&shipped.tools, move |client| async move {
+                .map(|e| e["id"].as_str().unwrap().to_string())
+                .collect()
+        };
         open_home(&client, &home).await;
         let input = client.find(Locator::Id("filter-q")).await.unwrap();
         input.send_keys("telephone").await.unwrap();
@@ -76,16 +73,14 @@ fn search_narrows_the_list_and_combines_with_filters() {
         input.send_keys("zzqqxx").await.unwrap();
         wait_until(&client, "window.casebookBrowse.shown === 0").await;
         wait_until(&client, "!document.querySelector('[data-empty]').hidden").await;
-    }));
+    });
 }
 
 #[test]
 #[ignore = "needs chromium: cargo test --test it -- --ignored browser"]
 fn opened_from_disk_filters_work_and_search_falls_back_to_titles() {
-    let shipped = Shipped::start();
-    let model = shipped.model();
-    let home = format!("file://{}/index.html", shipped.site.display());
-    block_on(with_browser(&shipped.tools, move |client| async move {
+    in_browser(|client, model, _| async move {
+        let home = format!("file://{}/index.html", shipped_site().display());
         open_home(&client, &home).await;
         click_value(&client, "countries", "DK").await;
         let dk = Filter::default().with("countries", &["DK"]);
@@ -120,5 +115,5 @@ fn opened_from_disk_filters_work_and_search_falls_back_to_titles() {
             note.as_str().unwrap().contains("Only titles are searched"),
             "{note}"
         );
-    }));
+    });
 }
