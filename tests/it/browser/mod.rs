@@ -1,10 +1,11 @@
 //! Browser tests: the built shipped catalogue in headless Debian Chromium,
 //! driven over WebDriver (chromedriver) with fantoccini.
 //!
-//! Each test starts `chromedriver` on a free loopback port (killed on drop),
-//! serves the built site from the static HTTP server in `util.rs` on
-//! 127.0.0.1:0 and opens a fresh Chromium profile. Tests run one at a time: a
-//! browser is heavy on a small machine. Expected lists and counts come from
+//! Each WebDriver test starts `chromedriver` on a free loopback port (killed
+//! on drop), serves the built site from the static HTTP server in `util.rs` on
+//! 127.0.0.1:0 and opens a fresh Chromium profile; `scripts.rs` runs Chromium
+//! alone (`--dump-dom`). Tests run one at a time: a browser is heavy on a
+//! small machine. Expected lists and counts come from
 //! `catalogue.json` through `filter_model.rs`.
 //!
 //! Every test here is `#[ignore]`d, so plain `cargo test` leaves them out; run
