@@ -76,17 +76,13 @@ fn init_refuses_a_folder_that_is_not_empty_and_accepts_an_empty_one() {
     site.write("notes.txt", "mine");
     let refused = run(&["init", "."], site.root());
     refused.assert_code(1);
-    assert!(refused.stderr.contains("not empty"), "{}", refused.stderr);
+    refused.assert_stderr_has("not empty");
     assert!(!site.path("catalogue.yaml").exists());
     assert_eq!(site.read("notes.txt"), "mine");
 
     let refused = run(&["init", "notes.txt"], site.root());
     refused.assert_code(1);
-    assert!(
-        refused.stderr.contains("not a folder"),
-        "{}",
-        refused.stderr
-    );
+    refused.assert_stderr_has("not a folder");
 
     std::fs::create_dir(site.path("empty")).unwrap();
     run(&["init", "empty"], site.root()).assert_code(0);
@@ -155,13 +151,7 @@ fn new_takes_the_next_id_of_the_kind_and_lists_every_facet() {
     assert!(check
         .stdout
         .contains("81 entries (35 articles, 46 practices)"));
-    assert!(
-        check
-            .stderr
-            .contains("content/practices/p45-home-care-a-pilot.md:6:1: warning: no sector given, though 44 of 46 practices have one"),
-        "{}",
-        check.stderr
-    );
+    check.assert_stderr_has("content/practices/p45-home-care-a-pilot.md:6:1: warning: no sector given, though 44 of 46 practices have one");
 }
 
 #[test]
@@ -200,13 +190,7 @@ fn new_refuses_unknown_kinds_empty_titles_and_existing_files() {
     let site = TestSite::fixture("basic");
     let wrong = site.run(&["new", "practise", "X"]);
     wrong.assert_code(2);
-    assert!(
-        wrong.stderr.contains(
-            "unknown kind \"practise\" (did you mean \"practice\"?); this site's kinds are: literature, practice"
-        ),
-        "{}",
-        wrong.stderr
-    );
+    wrong.assert_stderr_has("unknown kind \"practise\" (did you mean \"practice\"?); this site's kinds are: literature, practice");
     site.run(&["new", "practice", "  "]).assert_code(2);
     site.run(&["new", "practice"]).assert_code(2);
 
@@ -215,12 +199,8 @@ fn new_refuses_unknown_kinds_empty_titles_and_existing_files() {
     site.write("content/practices/p11-recovery.md", "not front matter\n");
     let refused = site.run(&["new", "practice", "Recovery"]);
     refused.assert_code(1);
-    assert!(
-        refused.stderr.contains(
-            "content/practices/p11-recovery.md: already exists; casebook new never overwrites a file"
-        ),
-        "{}",
-        refused.stderr
+    refused.assert_stderr_has(
+        "content/practices/p11-recovery.md: already exists; casebook new never overwrites a file",
     );
     assert_eq!(
         site.read("content/practices/p11-recovery.md"),

@@ -4,7 +4,6 @@
 //! against what `catalogue.json` says (see `filter_model.rs` for the rules).
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::OnceLock;
 
 use serde_json::Value;
 
@@ -12,12 +11,7 @@ use crate::filter_model::{Filter, Model, KIND};
 use crate::util::{select, text, TestSite};
 
 fn built() -> &'static TestSite {
-    static SITE: OnceLock<TestSite> = OnceLock::new();
-    SITE.get_or_init(|| {
-        let site = TestSite::shipped();
-        site.build();
-        site
-    })
+    &TestSite::shipped_built().0
 }
 
 fn model() -> Model {

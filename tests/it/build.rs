@@ -280,11 +280,7 @@ fn refuses_outputs_that_could_lose_work() {
     site.write("notes/todo.txt", "keep me");
     let run = site.run(&["build", "--output", "notes"]);
     run.assert_code(1);
-    assert!(
-        run.stderr.contains("not written by casebook"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("not written by casebook");
     assert_eq!(site.read("notes/todo.txt"), "keep me");
 }
 
@@ -343,21 +339,14 @@ fn template_errors_name_the_template_and_line() {
     );
     let run = site.run(&["build"]);
     run.assert_code(1);
-    assert!(
-        run.stderr.contains("templates/page.html:"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("templates/page.html:");
     let run = site.run(&["check"]);
     run.assert_code(1);
     site.write("templates/page.html", "{% extends \"base.html\" %}{% block content %}{{ page.nope.deeper }}{% endblock content %}");
     let run = site.run(&["build"]);
     run.assert_code(1);
-    assert!(
-        run.stderr.contains("templates/page.html") && run.stderr.contains("about/"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("templates/page.html");
+    run.assert_stderr_has("about/");
 }
 
 #[test]
@@ -429,9 +418,6 @@ fn a_site_item_template_shapes_every_list_and_its_errors_are_reported() {
     site.write("templates/item.html", "<li>{{ e.nope.deeper }}</li>");
     let run = site.run(&["build"]);
     run.assert_code(1);
-    assert!(
-        run.stderr.contains("templates/item.html") && run.stderr.contains("list item of"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("templates/item.html");
+    run.assert_stderr_has("list item of");
 }

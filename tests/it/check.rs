@@ -27,20 +27,9 @@ fn near_miss_vocabulary_id_names_file_line_column_and_suggestion() {
     );
     let run = site.run(&["check"]);
     run.assert_code(1);
-    assert!(
-        run.stderr.contains(
-            "content/practices/p12.md:4:12: unknown cluster \"comitment\" (did you mean \"commitment\"?)"
-        ),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("content/practices/p12.md:4:12: unknown cluster \"comitment\" (did you mean \"commitment\"?)");
     // A short excerpt with a caret under the column.
-    assert!(
-        run.stderr
-            .contains(" 4 | clusters: [comitment]\n   |            ^"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has(" 4 | clusters: [comitment]\n   |            ^");
 }
 
 #[test]
@@ -123,23 +112,9 @@ fn catalogue_yaml_errors_are_located() {
     site.write("catalogue.yaml", &config);
     let run = site.run(&["check"]);
     run.assert_code(1);
-    assert!(
-        run.stderr
-            .contains("catalogue.yaml:19:45: unknown parent \"UK\" for \"GB-ENG\""),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("unknown parent \"UK\""),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr
-            .contains("unknown facet \"contries\" (did you mean \"countries\"?)"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("catalogue.yaml:19:45: unknown parent \"UK\" for \"GB-ENG\"");
+    run.assert_stderr_has("unknown parent \"UK\"");
+    run.assert_stderr_has("unknown facet \"contries\" (did you mean \"countries\"?)");
 }
 
 #[test]
@@ -147,11 +122,7 @@ fn missing_catalogue_yaml_says_so() {
     let site = TestSite::empty();
     let run = site.run(&["check"]);
     run.assert_code(1);
-    assert!(
-        run.stderr.contains("catalogue.yaml: not found"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("catalogue.yaml: not found");
 }
 
 #[test]
@@ -160,25 +131,13 @@ fn warnings_do_not_fail_the_check() {
     site.write("content/practices/w.md", "---\nid: P30\ntitle: W\nsector: [health]\nclustres: [commitment]\n---\nSee [missing](P404).\n");
     let run = site.run(&["check"]);
     run.assert_code(0);
-    assert!(
-        run.stderr
-            .contains("content/practices/w.md:5:1: warning: `clustres` is not a facet"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr
-            .contains("content/practices/w.md:7:15: warning: link to \"P404\" points to no entry"),
-        "{}",
-        run.stderr
+    run.assert_stderr_has("content/practices/w.md:5:1: warning: `clustres` is not a facet");
+    run.assert_stderr_has(
+        "content/practices/w.md:7:15: warning: link to \"P404\" points to no entry",
     );
     // P30 also leaves out countries, which the other practices all give.
-    assert!(
-        run.stderr.contains(
-            "content/practices/w.md: warning: no country given, though 3 of 4 practices have one"
-        ),
-        "{}",
-        run.stderr
+    run.assert_stderr_has(
+        "content/practices/w.md: warning: no country given, though 3 of 4 practices have one",
     );
     assert!(run.stdout.contains("3 warnings"), "{}", run.stdout);
 }

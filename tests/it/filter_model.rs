@@ -1,6 +1,6 @@
 //! What the home page's filters should show, computed independently of the
 //! site's own code from `catalogue.json`: the reference the HTML tests
-//! (`browse.rs`) and the browser tests (`tests/browser.rs`) compare against.
+//! (`browse.rs`) and the browser tests (`browser/`) compare against.
 //!
 //! Semantics (README, "Browsing"): AND across facets, OR within one; a value
 //! matches entries naming it or one of its parts; a facet listed in `exact`

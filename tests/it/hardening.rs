@@ -1,5 +1,6 @@
 //! Broken and hostile input: every bad file gets a clear, located error; nothing
-//! escapes the output folder; no injected script reaches a page.
+//! escapes the output folder; no injected script reaches a page (checked in
+//! Chromium by `browser/scripts.rs`).
 
 use std::path::Path;
 
@@ -156,13 +157,8 @@ fn symlinks_out_of_the_site_and_loops_are_not_followed() {
     std::fs::remove_file(site.path("content/literature/alias.md")).unwrap();
     let run = site.run(&["build"]);
     run.assert_code(0);
-    assert!(run.stderr.contains("content/practices/secret.md: warning: symbolic link to a file outside the site is not followed"), "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("content/practices/loop-a.md: warning: broken symbolic link"),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("content/practices/secret.md: warning: symbolic link to a file outside the site is not followed");
+    run.assert_stderr_has("content/practices/loop-a.md: warning: broken symbolic link");
     assert!(!site.path("public/practices/p70").exists());
 }
 
@@ -256,46 +252,4 @@ fn one_hundred_thousand_files() {
         "{}",
         run.stdout
     );
-}
-
-/// Opens pages in headless Chromium and reads the DOM after scripts ran: an
-/// injected script that ran would have set `data-pwned` on the root element. Needs Debian's `chromium`; fails when missing on CI.
-#[test]
-fn no_injected_script_runs_in_a_real_browser() {
-    let Some(chromium) = crate::util::chromium() else {
-        return;
-    };
-    let site = TestSite::fixture("basic");
-    let payload = "<script>document.documentElement.dataset.pwned=1</script>";
-    // Control: the same payload in a plain file does run, so the check below can fail.
-    std::fs::write(
-        site.path("control.html"),
-        format!("<!doctype html><html><body>{payload}</body></html>"),
-    )
-    .unwrap();
-    assert!(crate::util::dump_dom(&chromium, &site.path("control.html")).contains("data-pwned"));
-    let config = site
-        .read("catalogue.yaml")
-        .replace("label: Denmark", &format!("label: \"Den{payload}mark\""));
-    site.write("catalogue.yaml", &config);
-    site.write(
-        "content/practices/x.md",
-        &format!(
-            "---\nid: P60\ntitle: '\"><img src=x onerror=\"document.documentElement.dataset.pwned=1\">{payload}'\ncountries: [DK]\nnote: '{payload}'\nhomepage: 'javascript:document.documentElement.dataset.pwned=1'\n---\n{payload}\n\n<img src=x onerror=\"document.documentElement.dataset.pwned=1\">\n\n<svg onload=\"document.documentElement.dataset.pwned=1\"></svg>\n\n[click](javascript:document.documentElement.dataset.pwned=1)\n"
-        ),
-    );
-    site.build();
-    for page in [
-        "practices/p60/index.html",
-        "countries/dk/index.html",
-        "index.html",
-        "summary/countries/index.html",
-    ] {
-        let dom = crate::util::dump_dom(&chromium, &site.path("public").join(page));
-        assert!(
-            dom.contains("<body"),
-            "{page}: chromium gave no DOM:\n{dom}"
-        );
-        assert!(!dom.contains("data-pwned"), "{page}: injected script ran");
-    }
 }

@@ -239,12 +239,8 @@ fn citations_setting_chooses_the_kinds_or_turns_them_off() {
     );
     let run = site.run(&["check"]);
     run.assert_code(1);
-    assert!(
-        run.stderr.contains(
-            "`citations` names unknown kind \"literatur\" (did you mean \"literature\"?)"
-        ),
-        "{}",
-        run.stderr
+    run.assert_stderr_has(
+        "`citations` names unknown kind \"literatur\" (did you mean \"literature\"?)",
     );
 }
 

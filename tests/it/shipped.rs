@@ -2,26 +2,21 @@
 //! exactly, read back from the built CSV files, and every link in it resolves.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 use serde_json::Value;
 
 use crate::util::{check_links, select, text, TestSite};
 
-/// The shipped site, built once for all tests in this module.
+/// The shipped site, built once for all tests of the binary.
 fn built() -> &'static TestSite {
-    static SITE: OnceLock<TestSite> = OnceLock::new();
-    SITE.get_or_init(|| {
-        let site = TestSite::shipped();
-        let run = site.build();
-        assert!(
-            run.stdout
-                .starts_with("built 78 entries (34 articles, 44 practices)"),
-            "{}",
-            run.stdout
-        );
-        site
-    })
+    let (site, run) = TestSite::shipped_built();
+    assert!(
+        run.stdout
+            .starts_with("built 78 entries (34 articles, 44 practices)"),
+        "{}",
+        run.stdout
+    );
+    site
 }
 
 fn reference() -> Value {

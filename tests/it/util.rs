@@ -1,11 +1,22 @@
-//! Shared helpers: fixture sites copied to temporary folders, running the binary,
-//! reading the output as parsed HTML and CSV.
+//! Shared helpers, one copy each: fixture sites and the shipped catalogue
+//! copied to temporary folders, running the binary, reading the output as
+//! parsed HTML and CSV, a static HTTP server for the browser tests and a small
+//! fixed pseudo-random stream for generated catalogues.
 
 use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::thread::JoinHandle;
+use std::time::Duration;
 
 use scraper::{Html, Selector};
+
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_casebook");
 
 /// The repository root, which is also the shipped site.
 pub fn repo() -> PathBuf {
@@ -35,6 +46,17 @@ impl TestSite {
         .unwrap();
         copy_dir(&repo().join("content"), &site.root().join("content"));
         site
+    }
+
+    /// The shipped catalogue copied and built into `public/` once per test
+    /// binary, with the build's report; shared, so read it, never change it.
+    pub fn shipped_built() -> &'static (TestSite, Run) {
+        static SITE: OnceLock<(TestSite, Run)> = OnceLock::new();
+        SITE.get_or_init(|| {
+            let site = TestSite::shipped();
+            let run = site.build();
+            (site, run)
+        })
     }
 
     /// An empty temporary folder.
@@ -110,19 +132,42 @@ impl Run {
             self.stdout, self.stderr
         );
     }
+
+    /// Fails unless stderr contains `text`, showing all of stderr.
+    pub fn assert_stderr_has(&self, text: &str) {
+        assert!(
+            self.stderr.contains(text),
+            "missing {text:?} in stderr:\n{}",
+            self.stderr
+        );
+    }
 }
 
 /// Runs the binary with `args` in `cwd`.
 pub fn run(args: &[&str], cwd: &Path) -> Run {
+    finish(Command::new(BIN).args(args).current_dir(cwd))
+}
+
+/// Runs `casebook build --root <root> --output <out>` and expects success.
+pub fn build_into(root: &Path, out: &Path) -> Run {
+    let run = finish(
+        Command::new(BIN)
+            .arg("build")
+            .arg("--root")
+            .arg(root)
+            .arg("--output")
+            .arg(out),
+    );
+    run.assert_code(0);
+    run
+}
+
+fn finish(command: &mut Command) -> Run {
     let Output {
         status,
         stdout,
         stderr,
-    } = Command::new(env!("CARGO_BIN_EXE_casebook"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap();
+    } = command.output().unwrap();
     Run {
         code: status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
@@ -130,6 +175,14 @@ pub fn run(args: &[&str], cwd: &Path) -> Run {
     }
 }
 
+/// Writes an entry of a generated catalogue: `content/<dir>/<id, lower case>.md`
+/// under `root` (the folder must exist).
+pub fn write_entry(root: &Path, dir: &str, id: &str, text: &str) {
+    let file = format!("{}.md", id.to_lowercase());
+    std::fs::write(root.join("content").join(dir).join(file), text).unwrap();
+}
+
+/// Copies the folder `from` to `to`, creating `to`.
 pub fn copy_dir(from: &Path, to: &Path) {
     for item in walkdir::WalkDir::new(from) {
         let item = item.unwrap();
@@ -144,16 +197,23 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 /// Every file under `dir` with its bytes, keyed by relative path.
 pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    files(dir)
+        .into_iter()
+        .map(|path| {
+            let bytes = std::fs::read(&path).unwrap();
+            (path.strip_prefix(dir).unwrap().to_path_buf(), bytes)
+        })
+        .collect()
+}
+
+/// Every file under `dir`, in a fixed order.
+pub fn files(dir: &Path) -> Vec<PathBuf> {
     walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
         .into_iter()
         .map(Result::unwrap)
         .filter(|i| i.file_type().is_file())
-        .map(|i| {
-            (
-                i.path().strip_prefix(dir).unwrap().to_path_buf(),
-                std::fs::read(i.path()).unwrap(),
-            )
-        })
+        .map(|i| i.path().to_path_buf())
         .collect()
 }
 
@@ -176,11 +236,9 @@ pub fn text(element: &scraper::ElementRef) -> String {
 pub fn check_links(out: &Path) -> usize {
     let mut checked = 0;
     let mut broken = Vec::new();
-    let pages: Vec<PathBuf> = walkdir::WalkDir::new(out)
+    let pages: Vec<PathBuf> = files(out)
         .into_iter()
-        .map(Result::unwrap)
-        .filter(|i| i.path().extension().is_some_and(|e| e == "html"))
-        .map(|i| i.path().to_path_buf())
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
         .collect();
     for page in &pages {
         if page.file_name().unwrap() == "404.html" {
@@ -254,41 +312,166 @@ fn normalise(path: &Path) -> PathBuf {
     out
 }
 
-/// Debian's Chromium, if installed. On CI (`CI` set) a missing browser fails the
-/// test; elsewhere the test prints a notice and is skipped.
-pub fn chromium() -> Option<PathBuf> {
-    for candidate in ["/usr/bin/chromium", "/usr/bin/chromium-browser"] {
-        if Path::new(candidate).is_file() {
-            return Some(PathBuf::from(candidate));
-        }
+/// SplitMix64: a small, fixed pseudo-random stream for generated catalogues.
+pub struct Stream(pub u64);
+
+impl Stream {
+    /// The next number of the stream.
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
     }
-    if std::env::var_os("CI").is_some() {
-        panic!("chromium is not installed; .ci/run installs it with apt-get");
+
+    /// A number in `0..n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
     }
-    eprintln!("skipped: chromium is not installed");
-    None
+
+    /// One of `items`.
+    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len())]
+    }
 }
 
-/// Loads a file in headless Chromium and returns the DOM after its scripts ran.
-pub fn dump_dom(chromium: &Path, page: &Path) -> String {
-    let profile = tempfile::tempdir().unwrap();
-    let output = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--virtual-time-budget=2000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&output.stdout).into_owned()
+/// Serves the files under `root` over HTTP/1.1 on 127.0.0.1, one request per
+/// connection, for pages that need a real origin (the browser tests). The
+/// accept loop is bounded and ends when the server is dropped.
+pub struct StaticServer {
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+const MAX_CONNECTIONS: usize = 100_000;
+
+impl StaticServer {
+    /// Starts serving `root` on a free loopback port.
+    pub fn start(root: &Path) -> StaticServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let root = root.to_path_buf();
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming().take(MAX_CONNECTIONS) {
+                if flag.load(Ordering::SeqCst) {
+                    break;
+                }
+                if let Ok(stream) = stream {
+                    let root = root.clone();
+                    std::thread::spawn(move || serve_file(stream, &root));
+                }
+            }
+        });
+        StaticServer {
+            addr,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// The full URL of `path` on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}/{}", self.addr, path.trim_start_matches('/'))
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.addr); // wakes the accept loop
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn serve_file(stream: TcpStream, root: &Path) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    // Read (and ignore) the headers, with a bound.
+    let mut header = String::new();
+    for _ in 0..100 {
+        header.clear();
+        match reader.read_line(&mut header) {
+            Ok(0) | Err(_) => break,
+            Ok(_) if header == "\r\n" || header == "\n" => break,
+            Ok(_) => {}
+        }
+    }
+    let mut parts = request_line.split_whitespace();
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
+    let path = target.split(['?', '#']).next().unwrap_or("/");
+    let decoded = percent_decode(path);
+    let mut file = root.to_path_buf();
+    let mut safe = true;
+    for segment in decoded.split('/').filter(|s| !s.is_empty()) {
+        if segment == ".." || segment.contains('\\') {
+            safe = false;
+        }
+        file.push(segment);
+    }
+    if file.is_dir() {
+        file.push("index.html");
+    }
+    let (status, body, kind) = match std::fs::read(&file) {
+        Ok(bytes) if safe => ("200 OK", bytes, content_type(&file)),
+        _ => (
+            "404 Not Found",
+            std::fs::read(root.join("404.html")).unwrap_or_default(),
+            "text/html; charset=utf-8",
+        ),
+    };
+    let mut out = stream;
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = out.write_all(head.as_bytes());
+    if method != "HEAD" {
+        let _ = out.write_all(&body);
+    }
+    let _ = out.flush();
+    // Drain anything unread so closing does not reset the connection early.
+    let _ = out.set_read_timeout(Some(Duration::from_millis(50)));
+    let _ = reader.read(&mut [0; 64]);
+}
+
+fn percent_decode(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&path[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("json") => "application/json",
+        Some("csv") => "text/csv; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("txt") => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
 }

@@ -7,7 +7,8 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::Command;
+
+use crate::util::{build_into, files, write_entry, Stream, TestSite};
 
 const ENTRIES: usize = 2000;
 
@@ -60,39 +61,22 @@ const WORDS: &[&str] = &[
     "local", "regional", "shared", "joint", "early", "together",
 ];
 
-/// SplitMix64: a small, fixed pseudo-random stream.
-struct Stream(u64);
+/// Between `min` and `max` distinct items, in list order.
+fn some(rng: &mut Stream, items: &[&str], min: usize, max: usize) -> String {
+    let count = min + rng.below(max - min + 1);
+    let mut chosen = BTreeSet::new();
+    while chosen.len() < count {
+        chosen.insert(rng.below(items.len()));
+    }
+    let picked: Vec<&str> = chosen.into_iter().map(|i| items[i]).collect();
+    format!("[{}]", picked.join(", "))
+}
 
-impl Stream {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick(&mut self, items: &[&'static str]) -> &'static str {
-        items[self.below(items.len())]
-    }
-    /// Between `min` and `max` distinct items, in list order.
-    fn some(&mut self, items: &[&str], min: usize, max: usize) -> String {
-        let count = min + self.below(max - min + 1);
-        let mut chosen = BTreeSet::new();
-        while chosen.len() < count {
-            chosen.insert(self.below(items.len()));
-        }
-        let picked: Vec<&str> = chosen.into_iter().map(|i| items[i]).collect();
-        format!("[{}]", picked.join(", "))
-    }
-    fn words(&mut self, n: usize) -> String {
-        (0..n)
-            .map(|_| self.pick(WORDS))
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
+fn words(rng: &mut Stream, n: usize) -> String {
+    (0..n)
+        .map(|_| rng.pick(WORDS))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Writes the site and returns every entry id with its kind folder.
@@ -109,39 +93,38 @@ fn generate(root: &Path) -> Vec<(String, &'static str)> {
         for n in 1..=count {
             let id = format!("{letter}{n:05}");
             let mut text = String::new();
-            writeln!(text, "---\nid: {id}\ntitle: {}", rng.words(3)).unwrap();
-            writeln!(text, "countries: {}", rng.some(COUNTRIES, 1, 2)).unwrap();
-            writeln!(text, "sectors: {}", rng.some(SECTORS, 1, 4)).unwrap();
-            writeln!(text, "clusters: {}", rng.some(CLUSTERS, 0, 4)).unwrap();
+            writeln!(text, "---\nid: {id}\ntitle: {}", words(&mut rng, 3)).unwrap();
+            writeln!(text, "countries: {}", some(&mut rng, COUNTRIES, 1, 2)).unwrap();
+            writeln!(text, "sectors: {}", some(&mut rng, SECTORS, 1, 4)).unwrap();
+            writeln!(text, "clusters: {}", some(&mut rng, CLUSTERS, 0, 4)).unwrap();
             if n > 1 && rng.below(4) == 0 {
                 writeln!(text, "related: [{letter}{:05}]", 1 + rng.below(n - 1)).unwrap();
             }
-            writeln!(text, "target_group: {}\n---", rng.words(2)).unwrap();
+            writeln!(text, "target_group: {}\n---", words(&mut rng, 2)).unwrap();
             writeln!(
                 text,
                 "{}.\n\n- {}\n- {}\n",
-                rng.words(40),
-                rng.words(8),
-                rng.words(8)
+                words(&mut rng, 40),
+                words(&mut rng, 8),
+                words(&mut rng, 8)
             )
             .unwrap();
             if rng.below(5) == 0 {
                 writeln!(
                     text,
                     "| A | B |\n|---|---|\n| {} | {} |\n",
-                    rng.words(2),
+                    words(&mut rng, 2),
                     rng.below(100)
                 )
                 .unwrap();
             }
-            writeln!(text, "See [{}](https://example.org/{n}).", rng.words(2)).unwrap();
-            std::fs::write(
-                root.join("content")
-                    .join(dir)
-                    .join(format!("{}.md", id.to_lowercase())),
+            writeln!(
                 text,
+                "See [{}](https://example.org/{n}).",
+                words(&mut rng, 2)
             )
             .unwrap();
+            write_entry(root, dir, &id, &text);
             ids.push((id, dir));
         }
     }
@@ -162,22 +145,14 @@ fn entry_pages(output: &Path, dir: &str) -> BTreeSet<String> {
 
 #[test]
 fn two_thousand_entries_build_with_one_page_each() {
-    let site = tempfile::tempdir().unwrap();
-    let ids = generate(site.path());
+    let site = TestSite::empty();
+    let ids = generate(site.root());
     assert_eq!(ids.len(), ENTRIES);
     let out_parent = tempfile::tempdir().unwrap();
     let output = out_parent.path().join("public");
 
-    let run = Command::new(env!("CARGO_BIN_EXE_casebook"))
-        .args(["build", "--root"])
-        .arg(site.path())
-        .arg("--output")
-        .arg(&output)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(run.status.success(), "build failed: {stderr}");
-    let stdout = String::from_utf8_lossy(&run.stdout);
+    let run = build_into(site.root(), &output);
+    let stdout = &run.stdout;
     assert!(
         stdout.contains("2000 entries (1000 articles, 1000 practices)"),
         "{stdout}"
@@ -204,10 +179,9 @@ fn two_thousand_entries_build_with_one_page_each() {
         .split_once(" pages (")
         .and_then(|(before, _)| before.rsplit(' ').next()?.parse().ok())
         .expect("the build reports its page count");
-    let on_disk = walkdir::WalkDir::new(&output)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "html"))
+    let on_disk = files(&output)
+        .iter()
+        .filter(|path| path.extension().is_some_and(|x| x == "html"))
         .count();
     assert_eq!(on_disk, reported, "{stdout}");
     assert!(reported > ENTRIES + 3, "{stdout}");
