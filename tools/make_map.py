@@ -293,14 +293,15 @@ def main():
             "id": "gb-nations",
             "title": "UK nations",
             "parent": "GB",
-            "frame": " ".join(str(v) for v in box),
+            "frame": list(box),
             "scale": round(magnification, 2),
             "shapes": [s.to_json() for s in nation_shapes],
         })
 
     data = {
         "about": ABOUT,
-        "viewBox": f"0 0 {frame.width} {frame.height}",
+        "width": frame.width,
+        "height": frame.height,
         "markerRadius": MARKER_RADIUS,
         "context": geometry.path_d(context, MIN_RING_AREA),
         "shapes": [s.to_json() for s in shapes],
