@@ -13,6 +13,7 @@ pub mod export;
 pub mod index;
 pub mod lint;
 pub mod load;
+pub mod map;
 pub mod markdown;
 pub mod model;
 pub mod output;
