@@ -1,16 +1,15 @@
-//! The Atom feed, `atom.xml`.
+//! The Atom feed, `atom.xml`, rendered from the theme's `atom.xml` template
+//! (a site may override it, as any template).
 //!
 //! The feed lists every entry: entries with a `date` field (`2024-05-01` or an
 //! RFC 3339 time) first, newest first, then the others in catalogue order. Atom
 //! needs an update time on every entry and casebook never reads the clock, so an
 //! entry without a date takes the newest date in the catalogue, or 1970-01-01 when
-//! no entry has one. Everything is escaped for XML; output depends only on the
-//! input. Like the sitemap, it needs an absolute `base_url`.
+//! no entry has one. Like the sitemap, it needs an absolute `base_url`.
 
-use std::fmt::Write;
+use serde::Serialize;
 
 use super::dates::{entry_time, format_rfc3339};
-use super::xml_escape;
 use crate::model::Catalogue;
 use crate::routes::{self, FEED_FILE};
 use crate::view::Views;
@@ -33,8 +32,54 @@ pub fn feed_order(catalogue: &Catalogue) -> Vec<(usize, Option<i64>)> {
     list
 }
 
-/// `atom.xml`: every entry, newest first.
-pub fn feed(catalogue: &Catalogue, views: &Views) -> Vec<u8> {
+/// The feed as a whole (`feed` in `atom.xml`).
+#[derive(Serialize)]
+pub struct FeedView<'a> {
+    /// The site description, if any.
+    pub subtitle: &'a str,
+    /// The feed's own absolute URL.
+    pub self_url: String,
+    /// The site's absolute URL, also the feed's id.
+    pub home: &'a str,
+    /// The newest entry date (RFC 3339).
+    pub updated: String,
+    /// `author` from `catalogue.yaml`, else the site title.
+    pub author: &'a str,
+}
+
+/// One entry of the feed (`entries` in `atom.xml`).
+#[derive(Serialize)]
+pub struct FeedEntry<'a> {
+    /// Title.
+    pub title: &'a str,
+    /// Absolute URL of the entry page, also its id.
+    pub url: String,
+    /// Its date, or the newest date (RFC 3339).
+    pub updated: String,
+    /// The kind, then every facet value.
+    pub categories: Vec<FeedCategory<'a>>,
+    /// "Practice P12 · Denmark · Health".
+    pub summary: String,
+    /// The body as HTML (escaped by the template), empty when there is none.
+    pub content: &'a str,
+}
+
+/// An Atom category.
+#[derive(Serialize)]
+pub struct FeedCategory<'a> {
+    /// Kind or value id.
+    pub term: &'a str,
+    /// The facet's absolute URL; none for the kind.
+    pub scheme: Option<String>,
+    /// Kind or value label.
+    pub label: &'a str,
+}
+
+/// The data of `atom.xml`: the feed, and its entries newest first.
+pub fn feed_views<'a>(
+    catalogue: &'a Catalogue,
+    views: &Views<'a>,
+) -> (FeedView<'a>, Vec<FeedEntry<'a>>) {
     let config = &catalogue.config;
     let base = routes::absolute_base(catalogue).unwrap_or_default();
     let order = feed_order(catalogue);
@@ -44,91 +89,46 @@ pub fn feed(catalogue: &Catalogue, views: &Views) -> Vec<u8> {
         .get("author")
         .and_then(|a| a.as_str())
         .unwrap_or(&config.title);
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-    let _ = writeln!(
-        out,
-        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">",
-        xml_escape(&config.language)
-    );
-    let _ = writeln!(out, "  <title>{}</title>", xml_escape(&config.title));
-    if !config.description.trim().is_empty() {
-        let _ = writeln!(
-            out,
-            "  <subtitle>{}</subtitle>",
-            xml_escape(config.description.trim())
-        );
-    }
-    let _ = writeln!(
-        out,
-        "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>",
-        xml_escape(&format!("{base}{FEED_FILE}"))
-    );
-    let _ = writeln!(
-        out,
-        "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
-        xml_escape(base)
-    );
-    let _ = writeln!(out, "  <id>{}</id>", xml_escape(base));
-    let _ = writeln!(out, "  <updated>{}</updated>", format_rfc3339(newest));
-    let _ = writeln!(
-        out,
-        "  <author><name>{}</name></author>",
-        xml_escape(author)
-    );
-    out.push_str("  <generator>casebook</generator>\n");
-    for (e, time) in order {
-        let entry = &catalogue.entries[e];
-        let kind = &config.kinds[entry.kind];
-        let url = format!("{base}{}", routes::entry_url(catalogue, entry));
-        let item = views.item(e);
-        out.push_str("  <entry>\n");
-        let _ = writeln!(out, "    <title>{}</title>", xml_escape(&entry.title));
-        let _ = writeln!(
-            out,
-            "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
-            xml_escape(&url)
-        );
-        let _ = writeln!(out, "    <id>{}</id>", xml_escape(&url));
-        let _ = writeln!(
-            out,
-            "    <updated>{}</updated>",
-            format_rfc3339(time.unwrap_or(newest))
-        );
-        let _ = writeln!(
-            out,
-            "    <category term=\"{}\" label=\"{}\"/>",
-            xml_escape(&kind.id),
-            xml_escape(&kind.singular)
-        );
-        for (fi, values) in entry.facets.iter().enumerate() {
-            let facet = &config.facets[fi];
-            for &v in values {
-                let _ = writeln!(
-                    out,
-                    "    <category term=\"{}\" scheme=\"{}\" label=\"{}\"/>",
-                    xml_escape(&facet.values[v].id),
-                    xml_escape(&format!("{base}{}/", facet.name)),
-                    xml_escape(&facet.values[v].label)
-                );
+    let feed = FeedView {
+        subtitle: config.description.trim(),
+        self_url: format!("{base}{FEED_FILE}"),
+        home: base,
+        updated: format_rfc3339(newest),
+        author,
+    };
+    let entries = order
+        .into_iter()
+        .map(|(e, time)| {
+            let entry = &catalogue.entries[e];
+            let kind = &config.kinds[entry.kind];
+            let mut categories = vec![FeedCategory {
+                term: &kind.id,
+                scheme: None,
+                label: &kind.singular,
+            }];
+            for (fi, values) in entry.facets.iter().enumerate() {
+                let facet = &config.facets[fi];
+                categories.extend(values.iter().map(|&v| FeedCategory {
+                    term: &facet.values[v].id,
+                    scheme: Some(format!("{base}{}", routes::facet_url(facet))),
+                    label: &facet.values[v].label,
+                }));
             }
-        }
-        let mut summary = format!("{} {}", kind.singular, entry.id);
-        if !item.summary.is_empty() {
-            summary.push_str(" · ");
-            summary.push_str(&item.summary);
-        }
-        let _ = writeln!(out, "    <summary>{}</summary>", xml_escape(&summary));
-        if !entry.body_html.trim().is_empty() {
-            // Links in the body are relative to the entry page; xml:base makes them resolve.
-            let _ = writeln!(
-                out,
-                "    <content type=\"html\" xml:base=\"{}\">{}</content>",
-                xml_escape(&url),
-                xml_escape(entry.body_html.trim())
-            );
-        }
-        out.push_str("  </entry>\n");
-    }
-    out.push_str("</feed>\n");
-    out.into_bytes()
+            let item = views.item(e);
+            let mut summary = format!("{} {}", kind.singular, entry.id);
+            if !item.summary.is_empty() {
+                summary.push_str(" · ");
+                summary.push_str(&item.summary);
+            }
+            FeedEntry {
+                title: &entry.title,
+                url: format!("{base}{}", routes::entry_url(catalogue, entry)),
+                updated: format_rfc3339(time.unwrap_or(newest)),
+                categories,
+                summary,
+                content: entry.body_html.trim(),
+            }
+        })
+        .collect();
+    (feed, entries)
 }

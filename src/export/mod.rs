@@ -1,7 +1,8 @@
 //! Files other than pages: the data and publishing files a build writes.
 //!
-//! [`catalogue_json`] (every entry's data), [`sitemap`] and [`robots`],
-//! [`feed`] (Atom), the citation exports in [`cite`], and the date handling
+//! [`catalogue_json`] (every entry's data), the sitemap's and the Atom
+//! feed's data (rendered from the theme's `sitemap.xml` and `atom.xml`),
+//! [`robots`], the citation exports in [`cite`], and the date handling
 //! they share ([`dates`]). The search index is written by [`crate::search`].
 //! Which of these files a site gets, and where, is the route table's to say
 //! ([`crate::routes`]).
@@ -13,8 +14,8 @@ mod feed;
 mod sitemap;
 
 pub use catalogue::catalogue_json;
-pub use feed::{feed, feed_order};
-pub use sitemap::{robots, sitemap};
+pub use feed::{feed_order, feed_views};
+pub use sitemap::{robots, sitemap_urls};
 
 /// Escapes text for XML content and attribute values, dropping characters XML 1.0 forbids.
 pub fn xml_escape(text: &str) -> String {

@@ -3,39 +3,40 @@
 //! A sitemap needs absolute URLs, so it is written only when `base_url` (or
 //! `--base-url`) is an absolute http(s) URL; `robots.txt` is always written
 //! and names the sitemap when there is one. The sitemap lists every page of
-//! the route table, in its order, with an entry's `date` as its `lastmod`.
+//! the route table, in its order, with an entry's `date` as its `lastmod`;
+//! it is rendered from the theme's `sitemap.xml` template.
 
 use std::fmt::Write;
 
+use serde::Serialize;
+
 use super::dates::{entry_time, format_date};
-use super::xml_escape;
 use crate::model::Catalogue;
-use crate::render::Renderer;
 use crate::routes::{self, Route, SITEMAP_FILE};
 
-/// `sitemap.xml`: every page of the route table, in its order.
-pub fn sitemap(renderer: &Renderer) -> Vec<u8> {
-    let c = renderer.catalogue();
+/// One URL of the sitemap (`urls` in `sitemap.xml`).
+#[derive(Serialize)]
+pub struct SitemapUrl {
+    /// Absolute URL.
+    pub loc: String,
+    /// The entry's date (`2024-05-01`), for entry pages that have one.
+    pub lastmod: Option<String>,
+}
+
+/// Every page of `routes` that belongs in a sitemap, in order.
+pub fn sitemap_urls(c: &Catalogue, routes: &[Route]) -> Vec<SitemapUrl> {
     let base = routes::absolute_base(c).unwrap_or_default();
-    let mut out = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
-    for route in renderer.routes().iter().filter(|r| r.in_sitemap()) {
-        let url = route.url(c);
-        let _ = write!(
-            out,
-            "  <url><loc>{}</loc>",
-            xml_escape(&format!("{base}{url}"))
-        );
-        if let Route::Entry(e) = route {
-            if let Some(time) = entry_time(&c.entries[*e]) {
-                let _ = write!(out, "<lastmod>{}</lastmod>", format_date(time));
-            }
-        }
-        out.push_str("</url>\n");
-    }
-    out.push_str("</urlset>\n");
-    out.into_bytes()
+    routes
+        .iter()
+        .filter(|r| r.in_sitemap())
+        .map(|route| SitemapUrl {
+            loc: format!("{base}{}", route.url(c)),
+            lastmod: match route {
+                Route::Entry(e) => entry_time(&c.entries[*e]).map(format_date),
+                _ => None,
+            },
+        })
+        .collect()
 }
 
 /// `robots.txt`: everything may be crawled; names the sitemap when there is one.

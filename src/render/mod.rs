@@ -191,6 +191,25 @@ impl<'a> Renderer<'a> {
         })
     }
 
+    /// Renders `template`, a file that is not a page (no `root`, no site
+    /// header), with `data` and `site`.
+    fn document(
+        &self,
+        template: &str,
+        data: &[(&str, &dyn ErasedSerialize)],
+    ) -> Result<Vec<u8>, Diagnostic> {
+        let mut bytes = Vec::with_capacity(PAGE_CAPACITY);
+        let rendered = self.with_context(data, &[], |context| {
+            self.theme.tera.render_to(template, context, &mut bytes)
+        });
+        rendered.map(|()| bytes).map_err(|e| {
+            Diagnostic::error(
+                PathBuf::from(TEMPLATES_DIR).join(template),
+                format!("cannot render {template}: {}", theme::tera_error_chain(&e)),
+            )
+        })
+    }
+
     /// Renders one route into `sink`.
     pub fn run(&self, route: &Route, sink: &dyn Sink) -> Result<(), Diagnostic> {
         let c = self.catalogue;
@@ -212,9 +231,9 @@ impl<'a> Renderer<'a> {
                 crate::summary::to_csv(c, spec, &self.tables[*si])
             }
             Route::CatalogueJson => crate::export::catalogue_json(c),
-            Route::Sitemap => crate::export::sitemap(self),
+            Route::Sitemap => self.sitemap()?,
             Route::Robots => crate::export::robots(c),
-            Route::Feed => crate::export::feed(c, &self.views()),
+            Route::Feed => self.feed()?,
             Route::Bibtex => crate::cite::bibtex_file(c),
             Route::CslJson => crate::cite::csl_file(c),
             Route::SearchIndex => {

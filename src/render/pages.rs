@@ -312,6 +312,16 @@ impl<'a> Renderer<'a> {
         self.html("page.html", &Route::Page(p), &[("page", &data)], &[])
     }
 
+    pub(super) fn sitemap(&self) -> Result<Vec<u8>, Diagnostic> {
+        let urls = crate::export::sitemap_urls(self.catalogue, self.routes);
+        self.document("sitemap.xml", &[("urls", &urls)])
+    }
+
+    pub(super) fn feed(&self) -> Result<Vec<u8>, Diagnostic> {
+        let (feed, entries) = crate::export::feed_views(self.catalogue, &self.views());
+        self.document("atom.xml", &[("feed", &feed), ("entries", &entries)])
+    }
+
     pub(super) fn not_found(&self) -> Result<Vec<u8>, Diagnostic> {
         // Served for any missing path, so its links start from the site's base.
         let url = Route::NotFound.url(self.catalogue);

@@ -41,6 +41,8 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         "value-link.html",
         include_str!("../../templates/value-link.html"),
     ),
+    ("sitemap.xml", include_str!("../../templates/sitemap.xml")),
+    ("atom.xml", include_str!("../../templates/atom.xml")),
 ];
 
 /// The built-in static files, compiled into the binary.
@@ -126,7 +128,10 @@ impl Theme {
         }
         let own_templates = sources.values().any(|(_, path)| path.is_some());
         let mut tera = Tera::default();
-        tera.autoescape_on(vec![".html", ".xml", ".svg"]);
+        // XML templates escape with the `xml` filter, which also drops the
+        // characters XML 1.0 forbids.
+        tera.autoescape_on(vec![".html", ".svg"]);
+        tera.register_filter("xml", xml_filter);
         tera.set_escape_fn(escape_html);
         // Add templates one by one first, to name the file that fails to parse.
         for (name, (text, path)) in &sources {
@@ -173,6 +178,19 @@ impl Theme {
             own_templates,
         })
     }
+}
+
+/// `{{ text | xml }}`: text escaped for XML content and attribute values.
+fn xml_filter(
+    value: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let text = match value {
+        tera::Value::String(s) => crate::export::xml_escape(s),
+        tera::Value::Null => String::new(),
+        other => crate::export::xml_escape(&other.to_string()),
+    };
+    Ok(tera::Value::String(text))
 }
 
 /// Files under `root/dir`, as (`/`-separated path relative to `dir`, full path).

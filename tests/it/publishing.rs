@@ -478,6 +478,53 @@ fn a_static_file_replaces_a_generated_one() {
 }
 
 #[test]
+fn a_site_template_shapes_the_feed_and_the_sitemap() {
+    let site = TestSite::fixture("citations");
+    site.write(
+        "templates/sitemap.xml",
+        "<urlset>{% for url in urls %}<url><loc>{{ url.loc | xml }}</loc></url>{% endfor %}</urlset>\n",
+    );
+    site.write(
+        "templates/atom.xml",
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>{{ site.title | xml }} (own)</title>\
+         {% for e in entries %}<entry><title>{{ e.title | xml }}</title><id>{{ e.url | xml }}</id></entry>{% endfor %}</feed>\n",
+    );
+    site.run(&["build", "--base-url", BASE]).assert_code(0);
+    let sitemap = site.read("public/sitemap.xml");
+    let doc = roxmltree::Document::parse(&sitemap).unwrap();
+    let locs: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("loc"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert!(
+        locs.contains(&"https://example.org/sub/literature/l01/"),
+        "{locs:?}"
+    );
+    assert!(!sitemap.contains("lastmod"), "the site's template has none");
+    let feed = site.read("public/atom.xml");
+    let doc = roxmltree::Document::parse(&feed).unwrap();
+    let title = doc.descendants().find(|n| n.has_tag_name("title")).unwrap();
+    assert!(title.text().unwrap().ends_with("(own)"), "{feed}");
+    let entries = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("entry"))
+        .count();
+    assert_eq!(entries, 3 + count_practices(&site), "{feed}");
+}
+
+/// Entries of the practice kind in a built fixture, from its catalogue.json.
+fn count_practices(site: &TestSite) -> usize {
+    let json: Value = serde_json::from_str(&site.read("public/catalogue.json")).unwrap();
+    json["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] != "literature")
+        .count()
+}
+
+#[test]
 fn publishing_files_are_byte_identical_across_builds() {
     let site = TestSite::fixture("citations");
     for out in ["a", "b"] {

@@ -1,0 +1,289 @@
+//! Edits of entries: each rebuild stays partial and equals a full build.
+
+use super::*;
+
+#[test]
+fn body_edit_re_renders_only_its_page() {
+    let site = shipped_site();
+    let root = site.path();
+    let mut builder = built(root);
+    edit(
+        root,
+        "content/practices/p12.md",
+        "Recovery is a Danish project",
+        "Recovery (edited) is a Danish project",
+    );
+    let (changed, rendered) = apply_partial_routes(
+        &mut builder,
+        &entries_changed(&["content/practices/p12.md"]),
+    );
+    // The page, and the search index, which holds every body's text: those
+    // two routes were rendered, and nothing else.
+    assert_eq!(changed, ["/practices/p12/", "/search-index.json"]);
+    let p12 = entry_index(&builder, "P12");
+    assert_eq!(rendered, [Route::Entry(p12), Route::SearchIndex]);
+    assert_same_as_full_build(&builder, root);
+}
+
+#[test]
+fn links_to_files_resolve_after_a_body_edit_as_in_a_full_build() {
+    let site = shipped_site();
+    let root = site.path();
+    let mut builder = built(root);
+    edit(
+        root,
+        "content/practices/p12.md",
+        "Recovery is a Danish project",
+        "Recovery is a Danish project (see [P1](p1.md) and [the guide](../pages/guide.md))",
+    );
+    apply_partial(
+        &mut builder,
+        &entries_changed(&["content/practices/p12.md"]),
+    );
+    let files = builder.files().unwrap();
+    let page = String::from_utf8_lossy(&files["practices/p12/index.html"]);
+    assert!(
+        page.contains("href=\"../../practices/p1/\">P1</a>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("href=\"../../guide/\">the guide</a>"),
+        "{page}"
+    );
+    assert_same_as_full_build(&builder, root);
+}
+
+#[test]
+fn title_edit_updates_every_list_showing_the_entry() {
+    let site = shipped_site();
+    let root = site.path();
+    let mut builder = built(root);
+    edit(
+        root,
+        "content/practices/p12.md",
+        "title: Recovery",
+        "title: Recovery and more",
+    );
+    let (changed, rendered) = apply_partial_routes(
+        &mut builder,
+        &entries_changed(&["content/practices/p12.md"]),
+    );
+    // Lists showing the entry are rendered again; pages that do not show
+    // titles are not, and neither are the summaries (no count changed).
+    let all = builder.good.as_ref().unwrap().site.routes.len();
+    assert!(
+        rendered.len() < all / 4,
+        "{} of {all} routes",
+        rendered.len()
+    );
+    assert!(rendered.contains(&Route::Home));
+    assert!(!rendered.iter().any(|r| matches!(
+        r,
+        Route::Summary(_)
+            | Route::SummaryCsv(_)
+            | Route::Facet(_)
+            | Route::Page(_)
+            | Route::Static(_)
+    )));
+    for page in [
+        "/practices/p12/",
+        "/practices/",
+        "/",
+        "/practices/p32/",
+        "/countries/dk/",
+        "/catalogue.json",
+    ] {
+        assert!(
+            changed.iter().any(|c| c == page),
+            "{page} not in {changed:?}"
+        );
+    }
+    assert_same_as_full_build(&builder, root);
+}
+
+#[test]
+fn facet_edits_update_values_summaries_and_similar_entries() {
+    let site = shipped_site();
+    let root = site.path();
+    let mut builder = built(root);
+    // A country moving inside a hierarchy, clusters changing (pivot cells, "more like this").
+    edit(
+        root,
+        "content/practices/p12.md",
+        "countries: [DK]",
+        "countries: [GB-SCT]",
+    );
+    apply_partial(
+        &mut builder,
+        &entries_changed(&["content/practices/p12.md"]),
+    );
+    assert_same_as_full_build(&builder, root);
+    edit(
+        root,
+        "content/practices/p12.md",
+        "clusters: [person-centeredness, transparent-entrepreneurship]",
+        "clusters: [person-centeredness, commitment, delivery-system]",
+    );
+    builder.apply(&entries_changed(&["content/practices/p12.md"]));
+    assert_same_as_full_build(&builder, root);
+}
+
+#[test]
+fn combination_changes_stay_correct() {
+    let site = shipped_site();
+    let root = site.path();
+    let mut builder = built(root);
+    // May create or empty a sector combination: then every page is re-rendered from memory.
+    edit(
+        root,
+        "content/practices/p12.md",
+        "sectors: [health]",
+        "sectors: [education, other]",
+    );
+    assert!(matches!(
+        builder.apply(&entries_changed(&["content/practices/p12.md"])),
+        Outcome::Built { .. }
+    ));
+    assert_same_as_full_build(&builder, root);
+}
+
+#[test]
+fn related_edits_update_both_ends() {
+    let site = shipped_site();
+    let root = site.path();
+    let mut builder = built(root);
+    edit(
+        root,
+        "content/practices/p12.md",
+        "related: [P32]",
+        "related: [P32, P1]",
+    );
+    let changed = apply_partial(
+        &mut builder,
+        &entries_changed(&["content/practices/p12.md"]),
+    );
+    assert!(changed.iter().any(|c| c == "/practices/p1/"), "{changed:?}");
+    assert_same_as_full_build(&builder, root);
+    edit(
+        root,
+        "content/practices/p12.md",
+        "related: [P32, P1]",
+        "related: []",
+    );
+    let changed = apply_partial(
+        &mut builder,
+        &entries_changed(&["content/practices/p12.md"]),
+    );
+    assert!(changed.iter().any(|c| c == "/practices/p1/"), "{changed:?}");
+    assert_same_as_full_build(&builder, root);
+}
+
+#[test]
+fn several_entries_in_one_batch() {
+    let site = shipped_site();
+    let root = site.path();
+    let mut builder = built(root);
+    edit(
+        root,
+        "content/practices/p12.md",
+        "title: Recovery",
+        "title: Recovery two",
+    );
+    edit(
+        root,
+        "content/practices/p1.md",
+        "clusters: [person-centeredness]",
+        "clusters: [commitment]",
+    );
+    builder.apply(&entries_changed(&[
+        "content/practices/p12.md",
+        "content/practices/p1.md",
+    ]));
+    assert_same_as_full_build(&builder, root);
+}
+
+/// Panics unless the builder's `search-index.json` has the bytes a full build gives.
+fn assert_search_index_as_full_build(builder: &Builder, root: &Path) {
+    let incremental = builder.files().unwrap()[SEARCH_INDEX].clone();
+    let full = built(root).files().unwrap()[SEARCH_INDEX].clone();
+    if incremental != full {
+        let (a, b) = (
+            String::from_utf8_lossy(&incremental),
+            String::from_utf8_lossy(&full),
+        );
+        let at = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+        let from = at.saturating_sub(200);
+        panic!(
+            "search-index.json differs from a full build at byte {at}:\n--- incremental\n{}\n--- full\n{}",
+            a.get(from..(at + 200).min(a.len())).unwrap_or_default(),
+            b.get(from..(at + 200).min(b.len())).unwrap_or_default()
+        );
+    }
+}
+
+#[test]
+fn search_index_follows_body_title_and_facet_edits() {
+    let p1 = "content/practices/p1.md";
+    let p12 = "content/practices/p12.md";
+    // Each step: edits (file, from, to) that reach the builder as one batch.
+    type Edit = (&'static str, &'static str, &'static str);
+    let steps: [&[Edit]; 6] = [
+        // Body of one entry, then of two.
+        &[(p12, "Recovery is a Danish", "Recovery (one) is a Danish")],
+        &[
+            (p12, "Recovery (one) is", "Recovery (two) is"),
+            (p1, "The review does not", "The review (edited) does not"),
+        ],
+        // Title of one, then of two.
+        &[(p12, "title: Recovery", "title: Recovery renamed")],
+        &[
+            (p12, "title: Recovery renamed", "title: Recovery again"),
+            (p1, "title: Practice P1", "title: Practice \"one\""),
+        ],
+        // Facets of one, then of two.
+        &[(p12, "countries: [DK]", "countries: [GB-SCT]")],
+        &[
+            (p12, "leadership: [shared]", "leadership: [single]"),
+            (
+                p1,
+                "clusters: [person-centeredness]",
+                "clusters: [commitment]",
+            ),
+        ],
+    ];
+    // Records made at the first change that needs them, or beforehand while idle.
+    for idle in [false, true] {
+        let site = shipped_site();
+        let root = site.path();
+        let mut builder = built(root);
+        if idle {
+            while builder.has_idle_work() {
+                builder.idle_step();
+            }
+        }
+        for edits in steps {
+            for (file, from, to) in edits {
+                edit(root, file, from, to);
+            }
+            let files: Vec<&str> = edits.iter().map(|(file, ..)| *file).collect();
+            match builder.apply(&entries_changed(&files)) {
+                Outcome::Built {
+                    changed, summary, ..
+                } => {
+                    assert!(summary.starts_with("rebuilt"), "{summary}");
+                    if let Some(changed) = changed {
+                        assert!(changed.iter().any(|c| c == "/search-index.json"));
+                    }
+                }
+                other => panic!("{other:?}"),
+            }
+            let good = builder.good.as_ref().unwrap();
+            assert!(
+                good.search.is_complete(&good.site.catalogue),
+                "written from the records"
+            );
+            assert_search_index_as_full_build(&builder, root);
+        }
+        assert_same_as_full_build(&builder, root);
+    }
+}
