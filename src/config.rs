@@ -36,6 +36,9 @@ pub struct Config {
     pub language: String,
     /// Whether raw HTML in Markdown bodies is kept as written (trusted content).
     pub allow_raw_html: bool,
+    /// Entries per page of a list page (kind, value, combination, pivot
+    /// cell); 0 lists every entry on one page.
+    pub paginate_by: usize,
     /// Content kinds, in display order.
     pub kinds: Vec<Kind>,
     /// Controlled vocabularies, in declaration order.
@@ -55,11 +58,19 @@ const KNOWN_KEYS: &[&str] = &[
     "base_url",
     "language",
     "allow_raw_html",
+    "paginate_by",
     "kinds",
     "facets",
     "summaries",
     "citations",
 ];
+
+/// Entries per list page unless `paginate_by` says otherwise.
+pub const DEFAULT_PAGINATE_BY: usize = 50;
+
+fn default_paginate_by() -> usize {
+    DEFAULT_PAGINATE_BY
+}
 
 #[derive(Deserialize)]
 struct RawConfig {
@@ -70,6 +81,8 @@ struct RawConfig {
     language: Option<String>,
     #[serde(default)]
     allow_raw_html: bool,
+    #[serde(default = "default_paginate_by")]
+    paginate_by: usize,
     kinds: Option<Vec<RawKind>>,
     #[serde(default)]
     facets: IndexMap<String, Json>,
@@ -315,6 +328,7 @@ impl Config {
             base_path,
             language: raw.language.unwrap_or_else(|| "en".into()),
             allow_raw_html: raw.allow_raw_html,
+            paginate_by: raw.paginate_by,
             kinds,
             facets,
             summaries,

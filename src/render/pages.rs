@@ -12,7 +12,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::SummaryShape;
 use crate::routes::{self, root_for, Route};
 use crate::summary::Table;
-use crate::view::{KindGroup, LinkView};
+use crate::view::{KindGroup, LinkView, PagerView};
 
 #[derive(Serialize)]
 struct CombinationLink {
@@ -71,6 +71,22 @@ impl<'a> Renderer<'a> {
         self.groups(entries, ItemStyle::List, &root)
     }
 
+    /// Page `page` of the paged list `entries` whose first page is at
+    /// `first_url`: its list items, grouped by kind, and its pager.
+    fn paged_list(
+        &self,
+        route: &Route,
+        first_url: &str,
+        entries: &[usize],
+        page: usize,
+    ) -> Result<(Vec<KindGroup<'a>>, PagerView), Diagnostic> {
+        let c = self.catalogue;
+        let shown = routes::page_slice(c, entries, page);
+        let pages = routes::page_count(c, entries.len());
+        let pager = PagerView::new(first_url, page, pages, entries.len(), c.config.paginate_by);
+        Ok((self.list(route, shown)?, pager))
+    }
+
     pub(super) fn home(&self) -> Result<Vec<u8>, Diagnostic> {
         let all: Vec<usize> = (0..self.catalogue.entries.len()).collect();
         let groups = self.groups(&all, ItemStyle::Home, &root_for(""))?;
@@ -82,14 +98,15 @@ impl<'a> Renderer<'a> {
         )
     }
 
-    pub(super) fn kind(&self, k: usize) -> Result<Vec<u8>, Diagnostic> {
-        let route = Route::Kind(k);
-        let groups = self.list(&route, &self.index.by_kind[k])?;
-        let kind = &self.views().site().kinds.into_iter().nth(k);
+    pub(super) fn kind(&self, k: usize, page: usize) -> Result<Vec<u8>, Diagnostic> {
+        let route = Route::Kind(k, page);
+        let kind = self.views().site().kinds.into_iter().nth(k);
+        let first = routes::kind_url(&self.catalogue.config.kinds[k]);
+        let (groups, pager) = self.paged_list(&route, &first, &self.index.by_kind[k], page)?;
         self.html(
             "kind.html",
             &route,
-            &[("kind", kind), ("groups", &groups)],
+            &[("kind", &kind), ("groups", &groups), ("pager", &pager)],
             &[&groups],
         )
     }
@@ -140,9 +157,9 @@ impl<'a> Renderer<'a> {
         )
     }
 
-    pub(super) fn value(&self, fi: usize, v: usize) -> Result<Vec<u8>, Diagnostic> {
+    pub(super) fn value(&self, fi: usize, v: usize, page: usize) -> Result<Vec<u8>, Diagnostic> {
         let views = self.views();
-        let route = Route::Value(fi, v);
+        let route = Route::Value(fi, v, page);
         let f = &self.catalogue.config.facets[fi];
         let parent = f.values[v].parent.map(|p| views.value(fi, p));
         let children: Vec<_> = f
@@ -161,8 +178,18 @@ impl<'a> Renderer<'a> {
         } else {
             Vec::new()
         };
-        let only_groups = self.list(&route, &only)?;
-        let groups = self.list(&route, &self.index.rolled_up[fi][v])?;
+        // The entries naming this value alone: on the first page, at most a
+        // page of them (the home page's filter lists them all).
+        let only_shown = if page == 1 {
+            routes::page_slice(self.catalogue, &only, 1)
+        } else {
+            &[]
+        };
+        let only_groups = self.list(&route, only_shown)?;
+        let only_filter = crate::view::HomeFilter::exactly(fi, &[v]).query(self.catalogue);
+        let first = routes::value_url(f, v);
+        let (groups, pager) =
+            self.paged_list(&route, &first, &self.index.rolled_up[fi][v], page)?;
         self.html(
             "value.html",
             &route,
@@ -176,6 +203,9 @@ impl<'a> Renderer<'a> {
                 ("combination_pages", &f.combination_pages),
                 ("only", &only_groups),
                 ("only_count", &only.len()),
+                ("only_shown", &only_shown.len()),
+                ("only_filter", &only_filter),
+                ("pager", &pager),
             ],
             &[&only_groups, &groups],
         )
@@ -185,11 +215,13 @@ impl<'a> Renderer<'a> {
         &self,
         fi: usize,
         combination: &[usize],
+        page: usize,
     ) -> Result<Vec<u8>, Diagnostic> {
         let f = &self.catalogue.config.facets[fi];
-        let route = Route::Combination(fi, combination.to_vec());
+        let route = Route::Combination(fi, combination.to_vec(), page);
         let entries = &self.index.combinations[fi][combination];
-        let groups = self.list(&route, entries)?;
+        let first = routes::combination_url(f, combination);
+        let (groups, pager) = self.paged_list(&route, &first, entries, page)?;
         let values: Vec<LinkView> = combination
             .iter()
             .map(|&v| LinkView {
@@ -206,6 +238,7 @@ impl<'a> Renderer<'a> {
                 ("values", &values),
                 ("count", &entries.len()),
                 ("groups", &groups),
+                ("pager", &pager),
             ],
             &[&groups],
         )
@@ -266,9 +299,10 @@ impl<'a> Renderer<'a> {
         si: usize,
         row: usize,
         column: &[usize],
+        page: usize,
     ) -> Result<Vec<u8>, Diagnostic> {
         let config = &self.catalogue.config;
-        let route = Route::PivotCell(si, row, column.to_vec());
+        let route = Route::PivotCell(si, row, column.to_vec(), page);
         let Table::Pivot(t) = &self.tables[si] else {
             let what = format!(
                 "internal error: summary {} has no cells",
@@ -288,7 +322,8 @@ impl<'a> Renderer<'a> {
             url: routes::summary_url(spec),
         };
         let entries = t.cell(row, column).unwrap_or_default();
-        let groups = self.list(&route, entries)?;
+        let first = routes::pivot_cell_url(self.catalogue, si, row, column);
+        let (groups, pager) = self.paged_list(&route, &first, entries, page)?;
         self.html(
             "list.html",
             &route,
@@ -297,6 +332,7 @@ impl<'a> Renderer<'a> {
                 ("back", &back),
                 ("count", &entries.len()),
                 ("groups", &groups),
+                ("pager", &pager),
             ],
             &[&groups],
         )

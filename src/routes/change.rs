@@ -151,17 +151,18 @@ impl Route {
         let site = counts && change.own_templates;
         match self {
             Route::Home => counts || !change.list_items.is_empty(),
-            Route::Kind(k) => site || change.kinds.contains(k),
+            // Any page of a list: an entry moving in or out shifts the others.
+            Route::Kind(k, _) => site || change.kinds.contains(k),
             Route::Entry(e) => site || change.entry_pages.contains(e),
             Route::Facet(fi) => site || change.facets.contains(fi),
-            Route::Value(fi, v) => site || change.values.contains(&(*fi, *v)),
-            Route::Combination(fi, values) => {
+            Route::Value(fi, v, _) => site || change.values.contains(&(*fi, *v)),
+            Route::Combination(fi, values, _) => {
                 site || change.combinations.contains(&(*fi, values.clone()))
             }
             Route::Summaries | Route::Page(_) | Route::NotFound => site,
             Route::Summary(si) => site || change.tables.contains(si),
             Route::SummaryCsv(si) => change.tables.contains(si),
-            Route::PivotCell(si, row, column) => {
+            Route::PivotCell(si, row, column, _) => {
                 site || change.cells.contains(&(*si, *row, column.clone()))
             }
             Route::CatalogueJson | Route::Feed | Route::Bibtex | Route::CslJson => change.records,

@@ -32,25 +32,28 @@ pub use change::Change;
 pub enum Route {
     /// The home page, `index.html`.
     Home,
-    /// A kind's list of entries (`practices/`).
-    Kind(usize),
+    /// Page `n` (from 1) of a kind's list of entries (`practices/`,
+    /// `practices/page/2/`).
+    Kind(usize, usize),
     /// An entry page (`practices/p12/`).
     Entry(usize),
     /// A facet's overview of its values (`countries/`).
     Facet(usize),
-    /// A facet value page (`countries/dk/`): facet index, value index.
-    Value(usize, usize),
-    /// An exact combination of two or more values (`sectors/health+education/`).
-    Combination(usize, Vec<usize>),
+    /// Page `n` of a facet value's page (`countries/dk/`): facet index,
+    /// value index, page.
+    Value(usize, usize, usize),
+    /// Page `n` of an exact combination of two or more values
+    /// (`sectors/health+education/`).
+    Combination(usize, Vec<usize>, usize),
     /// The list of summaries, `summary/`.
     Summaries,
     /// A summary page (`summary/countries/`).
     Summary(usize),
     /// A summary's table as CSV (`summary/countries.csv`).
     SummaryCsv(usize),
-    /// The entries behind one pivot cell: summary index, row value, column
-    /// values (one value, or an exact combination).
-    PivotCell(usize, usize, Vec<usize>),
+    /// Page `n` of the entries behind one pivot cell: summary index, row
+    /// value, column values (one value, or an exact combination), page.
+    PivotCell(usize, usize, Vec<usize>, usize),
     /// A free page (`about/`).
     Page(usize),
     /// `404.html`.
@@ -95,15 +98,19 @@ impl Route {
         let config = &c.config;
         match self {
             Route::Home => String::new(),
-            Route::Kind(k) => kind_url(&config.kinds[*k]),
+            Route::Kind(k, page) => paged(kind_url(&config.kinds[*k]), *page),
             Route::Entry(e) => entry_url(c, &c.entries[*e]),
             Route::Facet(fi) => facet_url(&config.facets[*fi]),
-            Route::Value(fi, v) => value_url(&config.facets[*fi], *v),
-            Route::Combination(fi, values) => combination_url(&config.facets[*fi], values),
+            Route::Value(fi, v, page) => paged(value_url(&config.facets[*fi], *v), *page),
+            Route::Combination(fi, values, page) => {
+                paged(combination_url(&config.facets[*fi], values), *page)
+            }
             Route::Summaries => summaries_url(),
             Route::Summary(si) => summary_url(&config.summaries[*si]),
             Route::SummaryCsv(si) => summary_csv_url(&config.summaries[*si]),
-            Route::PivotCell(si, row, column) => pivot_cell_url(c, *si, *row, column),
+            Route::PivotCell(si, row, column, page) => {
+                paged(pivot_cell_url(c, *si, *row, column), *page)
+            }
             Route::Page(p) => page_url(&c.pages[*p]),
             Route::NotFound => NOT_FOUND_FILE.to_string(),
             Route::CatalogueJson => CATALOGUE_JSON.to_string(),
@@ -126,7 +133,7 @@ impl Route {
     pub fn is_page(&self) -> bool {
         match self {
             Route::Home
-            | Route::Kind(_)
+            | Route::Kind(..)
             | Route::Entry(_)
             | Route::Facet(_)
             | Route::Value(..)
@@ -157,7 +164,7 @@ impl Route {
     pub fn label(&self) -> &'static str {
         match self {
             Route::Home => "home page",
-            Route::Kind(_) => "kind pages",
+            Route::Kind(..) => "kind pages",
             Route::Entry(_) => "entry pages",
             Route::Facet(_) => "facet pages",
             Route::Value(..) => "value pages",
@@ -196,15 +203,23 @@ pub fn all<'s>(
         Route::CatalogueJson,
         Route::SearchIndex,
     ];
-    routes.extend((0..config.kinds.len()).map(Route::Kind));
+    for (k, entries) in index.by_kind.iter().enumerate() {
+        routes.extend((1..=page_count(c, entries.len())).map(|n| Route::Kind(k, n)));
+    }
     routes.extend((0..c.entries.len()).map(Route::Entry));
     for (fi, facet) in config.facets.iter().enumerate() {
         routes.push(Route::Facet(fi));
-        routes.extend((0..facet.values.len()).map(|v| Route::Value(fi, v)));
+        for v in 0..facet.values.len() {
+            let pages = page_count(c, index.rolled_up[fi][v].len());
+            routes.extend((1..=pages).map(|n| Route::Value(fi, v, n)));
+        }
         if facet.combination_pages {
             for combination in index.ordered_combinations(fi) {
                 if combination.len() > 1 {
-                    routes.push(Route::Combination(fi, combination.clone()));
+                    let pages = page_count(c, index.combinations[fi][combination].len());
+                    routes.extend(
+                        (1..=pages).map(|n| Route::Combination(fi, combination.clone(), n)),
+                    );
                 }
             }
         }
@@ -215,8 +230,8 @@ pub fn all<'s>(
         if let Table::Pivot(t) = table {
             for (ri, row) in t.cells.iter().enumerate() {
                 for (ci, cell) in row.iter().enumerate() {
-                    if !cell.is_empty() {
-                        routes.push(Route::PivotCell(si, t.rows[ri], t.columns[ci].clone()));
+                    for n in 1..=page_count(c, cell.len()).min(cell.len()) {
+                        routes.push(Route::PivotCell(si, t.rows[ri], t.columns[ci].clone(), n));
                     }
                 }
             }
@@ -237,6 +252,37 @@ pub fn all<'s>(
     routes.extend(publishing);
     routes.extend(statics.into_iter().cloned().map(Route::Static));
     routes
+}
+
+/// How many pages a list of `len` entries takes (`paginate_by` in
+/// `catalogue.yaml`; 0 turns paging off): at least one, so an empty list
+/// still has its page.
+pub fn page_count(c: &Catalogue, len: usize) -> usize {
+    match c.config.paginate_by {
+        0 => 1,
+        per => len.div_ceil(per).max(1),
+    }
+}
+
+/// The entries page `page` (from 1) of a list shows.
+pub fn page_slice<'l, T>(c: &Catalogue, list: &'l [T], page: usize) -> &'l [T] {
+    match c.config.paginate_by {
+        0 => list,
+        per => {
+            let start = (page.max(1) - 1).saturating_mul(per).min(list.len());
+            &list[start..(start + per).min(list.len())]
+        }
+    }
+}
+
+/// The URL of page `page` of a list at `url`: the list's own URL for page 1,
+/// `<url>page/<n>/` after it (a page 1 is never written twice).
+pub fn paged(url: String, page: usize) -> String {
+    if page <= 1 {
+        url
+    } else {
+        format!("{url}page/{page}/")
+    }
 }
 
 /// The base URL when it is absolute (`https://example.org/sub/`), else `None`:
