@@ -16,6 +16,7 @@ pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod output;
+pub mod paths;
 pub mod publish;
 pub mod render;
 pub mod scaffold;
@@ -362,7 +363,7 @@ pub fn check(root: &Path) -> Result<Report, Vec<Diagnostic>> {
     // Advice for authors (coding gaps, unused vocabulary) is given by check only.
     report
         .warnings
-        .extend(lint::advise(root, &site.catalogue, &site.index));
+        .extend(lint::advise(&site.catalogue, &site.index));
     diagnostic::sort(&mut report.warnings);
     Ok(report)
 }

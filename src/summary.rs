@@ -480,6 +480,7 @@ summaries:
                     search_words: String::new(),
                     source: PathBuf::new(),
                     body_line: 1,
+                    front_matter: String::new(),
                 }
             })
             .collect();
