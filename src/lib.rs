@@ -323,6 +323,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, Vec<Diagnost
         root,
         &LoadOptions {
             base_url: options.base_url.clone(),
+            ..LoadOptions::default()
         },
         &mut timings,
     )?;
@@ -344,7 +345,13 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, Vec<Diagnost
 /// Checks the site under `root` completely (templates included) and writes nothing.
 pub fn check(root: &Path) -> Result<Report, Vec<Diagnostic>> {
     let started = Instant::now();
-    let site = Site::load(root, &LoadOptions::default())?;
+    let site = Site::load(
+        root,
+        &LoadOptions {
+            keep_front_matter: true,
+            ..LoadOptions::default()
+        },
+    )?;
     // Render into a sink that discards, so template errors are caught too.
     struct Discard;
     impl Sink for Discard {

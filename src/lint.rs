@@ -13,9 +13,10 @@
 //! Broken links to entries and unknown fields that look like misspelt facets are
 //! reported while loading, so `build` shows them too.
 //!
-//! All of it works from what loading read: each entry keeps its front matter
-//! and the settings keep the text of `catalogue.yaml`, so no file is read
-//! again (and a file changed since cannot shift the positions).
+//! All of it works from what loading read: loaded to be checked, each entry
+//! keeps its front matter (not its body) and the settings keep the text of
+//! `catalogue.yaml`, so no file is read again, and a file changed since
+//! cannot shift the positions.
 
 use serde_json::Value as Json;
 
@@ -30,35 +31,27 @@ pub fn advise(catalogue: &Catalogue, index: &Index) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     unused_values(catalogue, index, &mut out);
     for entry in &catalogue.entries {
-        let file = EntryFile { entry };
-        coding_gaps(catalogue, index, &file, &mut out);
-        fields(catalogue, entry, &file, &mut out);
+        coding_gaps(catalogue, index, entry, &mut out);
+        fields(catalogue, entry, &mut out);
     }
     out
 }
 
-/// An entry, for locating warnings in its front matter.
-struct EntryFile<'a> {
-    entry: &'a Entry,
-}
-
-impl EntryFile<'_> {
-    /// A warning located at the first of `keys` found in the front matter.
-    fn warning(&self, keys: &[&str], message: String) -> Diagnostic {
-        let front_matter = &self.entry.front_matter;
-        let found = keys.iter().find_map(|k| yaml::locate_key(front_matter, k));
-        let mut d = Diagnostic::warning(&self.entry.source, message).at(found, Some(front_matter));
-        // Found in the front matter, which starts a few lines into the file.
-        if let Some(line) = &mut d.line {
-            *line += FRONT_MATTER_LINE - 1;
-        }
-        d
+/// A warning about `entry`, located at the first of `keys` found in its front
+/// matter (nowhere if it was not kept).
+fn warning(entry: &Entry, keys: &[&str], message: String) -> Diagnostic {
+    let front_matter = &entry.front_matter;
+    let found = keys.iter().find_map(|k| yaml::locate_key(front_matter, k));
+    let mut d = Diagnostic::warning(&entry.source, message).at(found, Some(front_matter));
+    // Found in the front matter, which starts a few lines into the file.
+    if let Some(line) = &mut d.line {
+        *line += FRONT_MATTER_LINE - 1;
     }
+    d
 }
 
-fn coding_gaps(catalogue: &Catalogue, index: &Index, file: &EntryFile, out: &mut Vec<Diagnostic>) {
+fn coding_gaps(catalogue: &Catalogue, index: &Index, entry: &Entry, out: &mut Vec<Diagnostic>) {
     let config = &catalogue.config;
-    let entry = file.entry;
     let of_kind = &index.by_kind[entry.kind];
     for (fi, facet) in config.facets.iter().enumerate() {
         if !entry.facets[fi].is_empty() {
@@ -69,7 +62,8 @@ fn coding_gaps(catalogue: &Catalogue, index: &Index, file: &EntryFile, out: &mut
             .filter(|&&other| !catalogue.entries[other].facets[fi].is_empty())
             .count();
         if filled * 2 > of_kind.len() {
-            out.push(file.warning(
+            out.push(warning(
+                entry,
                 &[&facet.name, &facet.singular],
                 format!(
                     "no {} given, though {filled} of {} {} have one (add `{}: [...]`)",
@@ -83,11 +77,12 @@ fn coding_gaps(catalogue: &Catalogue, index: &Index, file: &EntryFile, out: &mut
     }
 }
 
-fn fields(catalogue: &Catalogue, entry: &Entry, file: &EntryFile, out: &mut Vec<Diagnostic>) {
+fn fields(catalogue: &Catalogue, entry: &Entry, out: &mut Vec<Diagnostic>) {
     if let Some(date) = entry.fields.get("date") {
         let valid = date.as_str().and_then(publish::parse_date).is_some();
         if !valid && !date.is_null() {
-            out.push(file.warning(
+            out.push(warning(
+                entry,
                 &["date"],
                 format!(
                     "`date` {date} is not a date: write date: 2024-05-01 (the Atom feed treats this entry as undated)"
@@ -102,7 +97,8 @@ fn fields(catalogue: &Catalogue, entry: &Entry, file: &EntryFile, out: &mut Vec<
             Some(_) => false,
         };
         if !authors_ok {
-            out.push(file.warning(
+            out.push(warning(
+                entry,
                 &["authors"],
                 "`authors` must be a list of names written \"Family, Given\"; it is left out of citations".into(),
             ));
@@ -154,7 +150,11 @@ mod tests {
             "---\r\nid: P4\r\ntitle: T\r\nsectors: []\r\ndate: soon\r\n---\r\n",
         )
         .unwrap();
-        let (catalogue, _) = crate::load::load(root, &Default::default()).unwrap();
+        let options = crate::load::LoadOptions {
+            keep_front_matter: true,
+            ..Default::default()
+        };
+        let (catalogue, _) = crate::load::load(root, &options).unwrap();
         let index = Index::build(&catalogue);
         // Everything advice needs was kept while loading.
         drop(site);

@@ -226,9 +226,10 @@ pub struct Entry {
     /// 1-based line where the body starts in `source`.
     pub body_line: usize,
     /// The front matter as written (the YAML between the `---` lines, newlines
-    /// normalised), which starts on line [`FRONT_MATTER_LINE`] of `source`:
-    /// kept so that advice given after loading can point into it without
-    /// reading the file again. The body is not kept.
+    /// normalised), which starts on line [`FRONT_MATTER_LINE`] of `source`, so
+    /// that advice given after loading can point into it without reading the
+    /// file again. Empty unless the site was loaded to be checked
+    /// (`LoadOptions::keep_front_matter`). The body is never kept.
     pub front_matter: String,
 }
 

@@ -8,6 +8,7 @@
 //! or a plain field. [`finish_entry`] then renders the body, once links can
 //! be resolved. Every problem is reported, located in the file.
 
+use std::ops::Range;
 use std::path::Path;
 
 use serde_json::{Map, Value as Json};
@@ -35,6 +36,9 @@ pub struct ParsedEntry {
     pub related_ids: Vec<(String, Option<Position>)>,
     /// Where the Markdown body starts in [`ParsedEntry::text`] (see [`ParsedEntry::body`]).
     pub body_start: usize,
+    /// Where the front matter is in [`ParsedEntry::text`] (see
+    /// [`ParsedEntry::front_matter`]).
+    pub front_matter: Range<usize>,
     /// Position of the `id:` value.
     pub id_position: Option<Position>,
     /// The whole file, for excerpts.
@@ -47,6 +51,11 @@ impl ParsedEntry {
     /// The Markdown body as written.
     pub fn body(&self) -> &str {
         &self.text[self.body_start..]
+    }
+
+    /// The front matter as written: the YAML between the `---` lines.
+    pub fn front_matter(&self) -> &str {
+        &self.text[self.front_matter.clone()]
     }
 }
 
@@ -89,6 +98,10 @@ pub fn parse_entry(
     // saves a second copy of every body while the catalogue loads.
     let body_start = text.len() - fm.body.len();
     debug_assert_eq!(&text[body_start..], fm.body);
+    // The YAML is a slice of `text` (after a BOM and the opening `---` line).
+    let yaml_start = fm.yaml.as_ptr() as usize - text.as_ptr() as usize;
+    let front_matter = yaml_start..yaml_start + fm.yaml.len();
+    debug_assert_eq!(&text[front_matter.clone()], fm.yaml);
     Ok(ParsedEntry {
         entry: Entry {
             slug: id.to_lowercase(),
@@ -102,10 +115,11 @@ pub fn parse_entry(
             search_words: String::new(),
             source: relative.to_path_buf(),
             body_line: fm.body_line,
-            front_matter: fm.yaml.to_string(),
+            front_matter: String::new(),
         },
         related_ids: rest.related_ids,
         body_start,
+        front_matter,
         id_position,
         warnings,
         text,

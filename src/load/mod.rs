@@ -38,6 +38,10 @@ pub const PAGES_DIR: &str = "pages";
 pub struct LoadOptions {
     /// Overrides `base_url` from `catalogue.yaml`.
     pub base_url: Option<String>,
+    /// Keeps each entry's front matter ([`Entry::front_matter`]), so that
+    /// advice given after loading ([`crate::lint`]) can point into it. Off
+    /// for a build: about 360 bytes an entry that nothing else reads.
+    pub keep_front_matter: bool,
 }
 
 /// Loads and validates the whole site under `root`.
@@ -106,11 +110,15 @@ pub fn load(
 
     // Bodies, with links resolved.
     let allow_raw = config.allow_raw_html;
+    let keep_front_matter = options.keep_front_matter;
     let rendered: Vec<(Entry, Vec<Diagnostic>)> = entries
         .into_par_iter()
         .map(|parsed| {
+            let front_matter = keep_front_matter.then(|| parsed.front_matter().to_string());
             let resolver = targets.resolver(&parsed.entry.source);
-            finish_entry(parsed, &resolver, allow_raw)
+            let (mut entry, warnings) = finish_entry(parsed, &resolver, allow_raw);
+            entry.front_matter = front_matter.unwrap_or_default();
+            (entry, warnings)
         })
         .collect();
     let mut entries = Vec::with_capacity(rendered.len());
