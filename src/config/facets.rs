@@ -3,6 +3,9 @@
 //! Each facet's values get unique ids (compared without case, since URLs are
 //! lowercase), a parent resolved to an index, a depth, and a display order
 //! with every child right after its parent; a cycle of parents is an error.
+//! A facet without a `label` is named after its key ([`humanise`]), and one
+//! without `singular` gets a singular noun made from it (`countries` →
+//! `country`).
 
 use std::collections::{HashMap, HashSet};
 

@@ -1,11 +1,11 @@
 //! Reading and checking `catalogue.yaml`: site settings, kinds, vocabularies and summaries.
 //!
-//! [`Config::load`] reads the file into the raw serde types of [`raw`], then
-//! checks them here (settings, kinds, citations), in [`facets`] (vocabularies)
-//! and in [`summaries`]. It either returns a fully validated [`Config`] —
-//! every reference between its parts resolved to an index — or every problem
-//! it found, each located in `catalogue.yaml`. The validated types live in
-//! [`crate::model`] and are re-exported here.
+//! [`Config::load`] reads the file into the serde types of `raw.rs`, then
+//! checks them here (settings, kinds, citations), in `facets.rs`
+//! (vocabularies) and in `summaries.rs`. It either returns a fully validated
+//! [`Config`] — every reference between its parts resolved to an index — or
+//! every problem it found, each located in `catalogue.yaml`. The validated
+//! types live in [`crate::model`] and are re-exported here.
 
 use std::collections::HashSet;
 use std::path::Path;

@@ -1,13 +1,14 @@
 //! Walking `content/`, reading front matter and checking it against the vocabularies.
 //!
-//! [`load`] runs the stages in order: [`discover`] finds the files; each
-//! entry is read and checked on its own, in parallel ([`entry`]), and so is
-//! each free page ([`page`]); then come the checks that span files (unique
-//! ids, page URLs, `related:` targets: [`cross`]); and finally, if nothing
-//! was wrong, the Markdown bodies are rendered, now that links between files
-//! can be resolved ([`links`]). It returns an immutable [`Catalogue`] and the
-//! warnings, or every error found. [`front`] holds what entries and pages
-//! share: reading a file and parsing its front matter.
+//! [`load`] runs the stages in order, each in a file of this folder:
+//! `discover.rs` finds the files; each entry is read and checked on its own,
+//! in parallel (`entry.rs`), and so is each free page (`page.rs`); then come
+//! the checks that span files (unique ids, page URLs, `related:` targets:
+//! `cross.rs`); and finally, if nothing was wrong, the Markdown bodies are
+//! rendered, now that links between files can be resolved (`links.rs`). It
+//! returns an immutable [`Catalogue`] and the warnings, or every error found.
+//! `front.rs` holds what entries and pages share: reading a file and parsing
+//! its front matter.
 
 use rayon::prelude::*;
 
