@@ -6,7 +6,7 @@
 //! short excerpt of the offending line when the source is known.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -123,13 +123,7 @@ pub struct Position {
     pub col: usize,
 }
 
-/// Renders a relative path with forward slashes on every platform.
-pub fn display_path(path: &Path) -> String {
-    path.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
-}
+pub use crate::paths::display_path;
 
 /// The closest candidate to `wanted`, if it is close enough to be a likely typo.
 pub fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {

@@ -17,6 +17,7 @@ pub mod map;
 pub mod markdown;
 pub mod model;
 pub mod output;
+pub mod paths;
 pub mod render;
 pub mod routes;
 pub mod scaffold;
@@ -323,6 +324,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, Vec<Diagnost
         root,
         &LoadOptions {
             base_url: options.base_url.clone(),
+            ..LoadOptions::default()
         },
         &mut timings,
     )?;
@@ -344,14 +346,20 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, Vec<Diagnost
 /// Checks the site under `root` completely (templates included) and writes nothing.
 pub fn check(root: &Path) -> Result<Report, Vec<Diagnostic>> {
     let started = Instant::now();
-    let mut site = Site::load(root, &LoadOptions::default())?;
+    let mut site = Site::load(
+        root,
+        &LoadOptions {
+            keep_front_matter: true,
+            ..LoadOptions::default()
+        },
+    )?;
     // Render into a sink that discards, so template errors are caught too.
     site.render(&render::Discard, true, &mut Timings::off())?;
     let mut report = site.report(started, RenderStats::default());
     // Advice for authors (coding gaps, unused vocabulary) is given by check only.
     report
         .warnings
-        .extend(lint::advise(root, &site.catalogue, &site.index));
+        .extend(lint::advise(&site.catalogue, &site.index));
     diagnostic::sort(&mut report.warnings);
     Ok(report)
 }

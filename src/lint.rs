@@ -12,63 +12,47 @@
 //!
 //! Broken links to entries and unknown fields that look like misspelt facets are
 //! reported while loading, so `build` shows them too.
-
-use std::path::Path;
+//!
+//! All of it works from what loading read: loaded to be checked, each entry
+//! keeps its front matter (not its body) and the settings keep the text of
+//! `catalogue.yaml`, so no file is read again, and a file changed since
+//! cannot shift the positions.
 
 use serde_json::Value as Json;
 
-use crate::config::{locate_nested, CONFIG_FILE};
-use crate::diagnostic::{Diagnostic, Position};
+use crate::config::CONFIG_FILE;
+use crate::diagnostic::Diagnostic;
 use crate::export::dates;
 use crate::index::Index;
-use crate::model::{Catalogue, Entry};
+use crate::model::{Catalogue, Entry, FRONT_MATTER_LINE};
 use crate::{cite, yaml};
 
-/// Every piece of advice for the site under `root`, in no particular order.
-pub fn advise(root: &Path, catalogue: &Catalogue, index: &Index) -> Vec<Diagnostic> {
+/// Every piece of advice for a loaded site, in no particular order.
+pub fn advise(catalogue: &Catalogue, index: &Index) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    unused_values(root, catalogue, index, &mut out);
+    unused_values(catalogue, index, &mut out);
     for entry in &catalogue.entries {
-        let file = EntryFile::read(root, entry);
-        coding_gaps(catalogue, index, &file, &mut out);
-        fields(catalogue, entry, &file, &mut out);
+        coding_gaps(catalogue, index, entry, &mut out);
+        fields(catalogue, entry, &mut out);
     }
     out
 }
 
-/// An entry's file text, for locating warnings in it.
-struct EntryFile<'a> {
-    entry: &'a Entry,
-    text: Option<String>,
+/// A warning about `entry`, located at the first of `keys` found in its front
+/// matter (nowhere if it was not kept).
+fn warning(entry: &Entry, keys: &[&str], message: String) -> Diagnostic {
+    let front_matter = &entry.front_matter;
+    let found = keys.iter().find_map(|k| yaml::locate_key(front_matter, k));
+    let mut d = Diagnostic::warning(&entry.source, message).at(found, Some(front_matter));
+    // Found in the front matter, which starts a few lines into the file.
+    if let Some(line) = &mut d.line {
+        *line += FRONT_MATTER_LINE - 1;
+    }
+    d
 }
 
-impl<'a> EntryFile<'a> {
-    fn read(root: &Path, entry: &'a Entry) -> EntryFile<'a> {
-        EntryFile {
-            entry,
-            text: std::fs::read_to_string(root.join(&entry.source)).ok(),
-        }
-    }
-
-    /// Position of the first of `keys` found in the front matter.
-    fn key(&self, keys: &[&str]) -> Option<Position> {
-        let fm = yaml::split_front_matter(self.text.as_deref()?).ok()?;
-        keys.iter()
-            .find_map(|k| yaml::locate_key(fm.yaml, k))
-            .map(|p| Position {
-                line: p.line + fm.yaml_line - 1,
-                col: p.col,
-            })
-    }
-
-    fn warning(&self, keys: &[&str], message: String) -> Diagnostic {
-        Diagnostic::warning(&self.entry.source, message).at(self.key(keys), self.text.as_deref())
-    }
-}
-
-fn coding_gaps(catalogue: &Catalogue, index: &Index, file: &EntryFile, out: &mut Vec<Diagnostic>) {
+fn coding_gaps(catalogue: &Catalogue, index: &Index, entry: &Entry, out: &mut Vec<Diagnostic>) {
     let config = &catalogue.config;
-    let entry = file.entry;
     let of_kind = &index.by_kind[entry.kind];
     for (fi, facet) in config.facets.iter().enumerate() {
         if !entry.facets[fi].is_empty() {
@@ -79,7 +63,8 @@ fn coding_gaps(catalogue: &Catalogue, index: &Index, file: &EntryFile, out: &mut
             .filter(|&&other| !catalogue.entries[other].facets[fi].is_empty())
             .count();
         if filled * 2 > of_kind.len() {
-            out.push(file.warning(
+            out.push(warning(
+                entry,
                 &[&facet.name, &facet.singular],
                 format!(
                     "no {} given, though {filled} of {} {} have one (add `{}: [...]`)",
@@ -93,11 +78,12 @@ fn coding_gaps(catalogue: &Catalogue, index: &Index, file: &EntryFile, out: &mut
     }
 }
 
-fn fields(catalogue: &Catalogue, entry: &Entry, file: &EntryFile, out: &mut Vec<Diagnostic>) {
+fn fields(catalogue: &Catalogue, entry: &Entry, out: &mut Vec<Diagnostic>) {
     if let Some(date) = entry.fields.get("date") {
         let valid = date.as_str().and_then(dates::parse_date).is_some();
         if !valid && !date.is_null() {
-            out.push(file.warning(
+            out.push(warning(
+                entry,
                 &["date"],
                 format!(
                     "`date` {date} is not a date: write date: 2024-05-01 (the Atom feed treats this entry as undated)"
@@ -112,7 +98,8 @@ fn fields(catalogue: &Catalogue, entry: &Entry, file: &EntryFile, out: &mut Vec<
             Some(_) => false,
         };
         if !authors_ok {
-            out.push(file.warning(
+            out.push(warning(
+                entry,
                 &["authors"],
                 "`authors` must be a list of names written \"Family, Given\"; it is left out of citations".into(),
             ));
@@ -120,20 +107,71 @@ fn fields(catalogue: &Catalogue, entry: &Entry, file: &EntryFile, out: &mut Vec<
     }
 }
 
-fn unused_values(root: &Path, catalogue: &Catalogue, index: &Index, out: &mut Vec<Diagnostic>) {
-    let source = std::fs::read_to_string(root.join(CONFIG_FILE)).unwrap_or_default();
+fn unused_values(catalogue: &Catalogue, index: &Index, out: &mut Vec<Diagnostic>) {
+    let source = &catalogue.config.text;
     for (fi, facet) in catalogue.config.facets.iter().enumerate() {
         for (v, value) in facet.values.iter().enumerate() {
             if index.rolled_up[fi][v].is_empty() {
-                let pos = locate_nested(&source, &["facets", &facet.name, &value.id]);
+                let pos = yaml::locate_nested(source, &["facets", &facet.name, &value.id]);
                 out.push(
                     Diagnostic::warning(
                         CONFIG_FILE,
                         format!("{} value {:?} is used by no entry", facet.name, value.id),
                     )
-                    .at(pos, Some(&source)),
+                    .at(pos, Some(source)),
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn advice_is_located_without_reading_files_again() {
+        let site = tempfile::tempdir().unwrap();
+        let root = site.path();
+        std::fs::write(
+            root.join(CONFIG_FILE),
+            "title: T\nkinds:\n  - { id: practice, label: Practices, dir: practices }\nfacets:\n  sectors:\n    - { id: health, label: Health }\n    - { id: unused, label: Unused }\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(root.join("content/practices")).unwrap();
+        for i in 1..=3 {
+            std::fs::write(
+                root.join(format!("content/practices/p{i}.md")),
+                format!("---\nid: P{i}\ntitle: T\nsectors: [health]\n---\n"),
+            )
+            .unwrap();
+        }
+        std::fs::write(
+            root.join("content/practices/p4.md"),
+            "---\r\nid: P4\r\ntitle: T\r\nsectors: []\r\ndate: soon\r\n---\r\n",
+        )
+        .unwrap();
+        let options = crate::load::LoadOptions {
+            keep_front_matter: true,
+            ..Default::default()
+        };
+        let (catalogue, _) = crate::load::load(root, &options).unwrap();
+        let index = Index::build(&catalogue);
+        // Everything advice needs was kept while loading.
+        drop(site);
+        let mut advice = advise(&catalogue, &index);
+        crate::diagnostic::sort(&mut advice);
+        let shown: Vec<String> = advice
+            .iter()
+            .map(|d| format!("{} | {}", d.headline(), d.excerpt.as_deref().unwrap_or("")))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "catalogue.yaml:7:13: warning: sectors value \"unused\" is used by no entry |     - { id: unused, label: Unused }",
+                "content/practices/p4.md:4:1: warning: no sector given, though 3 of 4 practices have one (add `sectors: [...]`) | sectors: []",
+                "content/practices/p4.md:5:1: warning: `date` \"soon\" is not a date: write date: 2024-05-01 (the Atom feed treats this entry as undated) | date: soon",
+            ]
+        );
     }
 }

@@ -1,15 +1,61 @@
 //! The plain, validated data a site is made of. No I/O happens here.
 //!
-//! Everything refers to everything else by index (kind index, facet index,
-//! value index, entry index), resolved once when the site is loaded, so later
-//! stages never look up strings or fail on a missing reference.
+//! The settings ([`Config`], with its kinds, vocabularies and summaries) are
+//! checked by [`crate::config`], the entries and pages by [`crate::load`];
+//! both produce these types and nothing else does. Everything refers to
+//! everything else by index (kind index, facet index, value index, entry
+//! index), resolved once when the site is loaded, so later stages never look
+//! up strings or fail on a missing reference.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 
 use serde_json::{Map, Value as Json};
 
-use crate::config::Config;
+/// Validated site settings, from `catalogue.yaml`.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Site title.
+    pub title: String,
+    /// One-paragraph description of the site.
+    pub description: String,
+    /// Absolute URL or path of the site root, always ending in `/`.
+    pub base_url: String,
+    /// The path part of `base_url` (`/` or `/catalogue/`).
+    pub base_path: String,
+    /// Language code for `<html lang>`.
+    pub language: String,
+    /// Whether raw HTML in Markdown bodies is kept as written (trusted content).
+    pub allow_raw_html: bool,
+    /// Entries per page of a list page (kind, value, combination, pivot
+    /// cell); 0 lists every entry on one page.
+    pub paginate_by: usize,
+    /// Content kinds, in display order.
+    pub kinds: Vec<Kind>,
+    /// Controlled vocabularies, in declaration order.
+    pub facets: Vec<Facet>,
+    /// Summary tables to build.
+    pub summaries: Vec<SummarySpec>,
+    /// Kinds whose entries are cited works (kind indices, in kind order): they get a
+    /// Cite block and go into `literature.bib` and `literature.json`.
+    pub citations: Vec<usize>,
+    /// Any other top-level keys, passed to templates as `site.extra`.
+    pub extra: Map<String, Json>,
+    /// The text of `catalogue.yaml` as it was read, to locate later advice in it.
+    pub text: String,
+}
+
+impl Config {
+    /// The facet with this name.
+    pub fn facet_index(&self, name: &str) -> Option<usize> {
+        self.facets.iter().position(|f| f.name == name)
+    }
+
+    /// The kind with this id.
+    pub fn kind_index(&self, id: &str) -> Option<usize> {
+        self.kinds.iter().position(|k| k.id == id)
+    }
+}
 
 /// A content kind: a folder under `content/` and its label.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,7 +228,16 @@ pub struct Entry {
     pub source: PathBuf,
     /// 1-based line where the body starts in `source`.
     pub body_line: usize,
+    /// The front matter as written (the YAML between the `---` lines, newlines
+    /// normalised), which starts on line [`FRONT_MATTER_LINE`] of `source`, so
+    /// that advice given after loading can point into it without reading the
+    /// file again. Empty unless the site was loaded to be checked
+    /// (`LoadOptions::keep_front_matter`). The body is never kept.
+    pub front_matter: String,
 }
+
+/// The 1-based line of a file on which its front matter starts (after `---`).
+pub const FRONT_MATTER_LINE: usize = 2;
 
 /// A free page from `content/pages/`.
 #[derive(Debug, Clone)]
@@ -221,6 +276,23 @@ pub fn is_valid_id(id: &str) -> bool {
         && id.len() <= 100
 }
 
+/// A label made from a key or id: `target_group` gives "Target group", and keys
+/// that are acronyms are capitalised (`doi` gives "DOI"). Used for fields,
+/// and for facets and summaries that are not given a label.
+pub fn humanise(key: &str) -> String {
+    // Field names that are acronyms read better in capitals ("DOI", not "Doi").
+    const ACRONYMS: &[&str] = &["doi", "url", "isbn", "issn", "id"];
+    if ACRONYMS.contains(&key.to_ascii_lowercase().as_str()) {
+        return key.to_ascii_uppercase();
+    }
+    let spaced = key.replace(['_', '-'], " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// Sort key for ids that orders numbers by value: `P2` < `P10` < `p11`.
 pub fn natural_key(id: &str) -> Vec<(String, u128)> {
     let mut parts = Vec::new();
@@ -253,6 +325,15 @@ mod tests {
         let mut ids = vec!["P10", "P2", "L01", "P1", "p11"];
         ids.sort_by_key(|id| natural_key(id));
         assert_eq!(ids, ["L01", "P1", "P2", "P10", "p11"]);
+    }
+
+    #[test]
+    fn labels_from_keys() {
+        assert_eq!(humanise("target_group"), "Target group");
+        assert_eq!(humanise("sector-combinations"), "Sector combinations");
+        assert_eq!(humanise("doi"), "DOI");
+        assert_eq!(humanise("Url"), "URL");
+        assert_eq!(humanise(""), "");
     }
 
     #[test]

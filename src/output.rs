@@ -25,16 +25,7 @@ pub fn absolute(path: &Path) -> io::Result<PathBuf> {
     } else {
         std::env::current_dir()?.join(path)
     };
-    let mut out = PathBuf::new();
-    for component in joined.components() {
-        match component {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other.as_os_str()),
-        }
-    }
+    let out = crate::paths::lexical(&joined);
     // Resolve links in the part that exists, so a link cannot disguise the site root.
     let mut existing = out.clone();
     let mut rest = Vec::new();

@@ -918,6 +918,7 @@ mod tests {
                     search_words: rendered.search_words,
                     source: Default::default(),
                     body_line: 1,
+                    front_matter: String::new(),
                 }
             })
             .collect();

@@ -6,8 +6,11 @@
 //! out as `serde_json::Value`, which the rest of casebook works with.
 //!
 //! serde_yaml gives positions for syntax errors but not for values, so this
-//! module also finds keys and list items in the source text, to point
-//! diagnostics at the right line and column.
+//! module also finds keys, values and list items in the source text, to point
+//! diagnostics at the right line and column: [`locate_key`], [`locate_value`]
+//! and [`locate_item`] for the top level of front matter, [`locate_nested`]
+//! for paths of keys and ids deeper down, as in `catalogue.yaml`. They share
+//! one notion of a key line and of a whole token.
 
 use serde::de::DeserializeOwned;
 use serde_yaml as backend;
@@ -117,8 +120,7 @@ fn second_occurrence(text: &str, key: &str) -> Option<Position> {
         .enumerate()
         .filter_map(|(i, line)| {
             let trimmed = line.trim_start();
-            let rest = trimmed.strip_prefix(key)?;
-            rest.trim_start().starts_with(':').then(|| Position {
+            starts_with_key(trimmed, key).then(|| Position {
                 line: i + 1,
                 col: line.len() - trimmed.len() + 1,
             })
@@ -179,31 +181,25 @@ pub fn split_front_matter(text: &str) -> Result<FrontMatter<'_>, SplitError> {
     Err(SplitError::Unterminated)
 }
 
-/// Finds a top-level `key:` in YAML source; returns its position.
-pub fn locate_key(yaml: &str, key: &str) -> Option<Position> {
-    for (i, line) in yaml.lines().enumerate() {
-        if let Some(rest) = line.strip_prefix(key) {
-            if rest.trim_start().starts_with(':') {
-                return Some(Position {
-                    line: i + 1,
-                    col: 1,
-                });
-            }
-        }
-        if let Some(rest) = line
-            .strip_prefix('"')
+/// Whether `line` starts with the key `key` followed by its colon: `key:`,
+/// `key :` or `"key":`.
+fn starts_with_key(line: &str, key: &str) -> bool {
+    let rest = line.strip_prefix(key).or_else(|| {
+        line.strip_prefix('"')
             .and_then(|l| l.strip_prefix(key))
             .and_then(|l| l.strip_prefix('"'))
-        {
-            if rest.trim_start().starts_with(':') {
-                return Some(Position {
-                    line: i + 1,
-                    col: 1,
-                });
-            }
-        }
-    }
-    None
+    });
+    rest.is_some_and(|r| r.trim_start().starts_with(':'))
+}
+
+/// Finds a top-level `key:` in YAML source; returns its position.
+pub fn locate_key(yaml: &str, key: &str) -> Option<Position> {
+    yaml.lines()
+        .position(|line| starts_with_key(line, key))
+        .map(|i| Position {
+            line: i + 1,
+            col: 1,
+        })
 }
 
 /// Finds the value of a top-level `key:`: the first non-blank character after the colon,
@@ -235,7 +231,8 @@ pub fn locate_value(yaml: &str, key: &str) -> Option<Position> {
 }
 
 /// Finds `item` inside the value of top-level `key` (a flow list on the key's line or
-/// a block list below it); falls back to the key's position.
+/// a block list below it), at its opening quote if it is quoted; falls back to
+/// the key's position.
 pub fn locate_item(yaml: &str, key: &str, item: &str) -> Option<Position> {
     let key_pos = locate_key(yaml, key)?;
     let lines: Vec<&str> = yaml.lines().collect();
@@ -256,8 +253,11 @@ pub fn locate_item(yaml: &str, key: &str, item: &str) -> Option<Position> {
         } else {
             0
         };
-        if let Some(col) = find_token(&line[searchable..], item) {
-            let byte = searchable + col;
+        if let Some(at) = find_token(&line[searchable..], item) {
+            let mut byte = searchable + at;
+            if line[..byte].ends_with(['"', '\'']) {
+                byte -= 1;
+            }
             return Some(Position {
                 line: i + 1,
                 col: line[..byte].chars().count() + 1,
@@ -267,7 +267,43 @@ pub fn locate_item(yaml: &str, key: &str, item: &str) -> Option<Position> {
     Some(key_pos)
 }
 
-/// Finds `token` in `line` as a whole YAML scalar (not part of a longer word).
+/// Finds `path[0]:` anywhere in a YAML document, then `path[1]` after it, and so
+/// on, for keys and ids below the top level (`["facets", "countries",
+/// "GB-ENG"]`). Each step matches a `key:` or `- key:` line or, failing that,
+/// the key as a token (`{ id: GB-ENG, ... }`); what is nested under a key on
+/// its own line is looked for from the next line on.
+pub fn locate_nested(yaml: &str, path: &[&str]) -> Option<Position> {
+    let mut from_line = 0;
+    let mut found = None;
+    for key in path {
+        let mut hit = None;
+        for (i, line) in yaml.lines().enumerate().skip(from_line) {
+            let trimmed = line.trim_start();
+            let indent = line.len() - trimmed.len();
+            let is_key = starts_with_key(trimmed, key)
+                || trimmed
+                    .strip_prefix("- ")
+                    .is_some_and(|l| starts_with_key(l, key));
+            if is_key {
+                let col = indent + 1;
+                hit = Some((Position { line: i + 1, col }, false));
+                break;
+            }
+            if let Some(at) = find_token(line, key) {
+                let col = line[..at].chars().count() + 1;
+                hit = Some((Position { line: i + 1, col }, true));
+                break;
+            }
+        }
+        let (pos, same_line) = hit?;
+        from_line = if same_line { pos.line - 1 } else { pos.line };
+        found = Some(pos);
+    }
+    found
+}
+
+/// The byte offset of `token` in `line` as a whole YAML scalar (not part of a
+/// longer word such as `commitments` or `GB-ENG` for `GB`).
 fn find_token(line: &str, token: &str) -> Option<usize> {
     if token.is_empty() {
         return None;
@@ -279,8 +315,7 @@ fn find_token(line: &str, token: &str) -> Option<usize> {
         let before = line[..at].chars().next_back();
         let after = line[at + token.len()..].chars().next();
         if !before.is_some_and(is_word) && !after.is_some_and(is_word) {
-            let quoted = matches!(before, Some('"' | '\''));
-            return Some(if quoted { at - 1 } else { at });
+            return Some(at);
         }
         start = at + token.len();
     }
@@ -333,10 +368,39 @@ mod tests {
             locate_item(yaml, "clusters", "commit"),
             Some(Position { line: 2, col: 1 })
         );
+        assert_eq!(
+            locate_item("tags: [\"a\", 'b']\n", "tags", "b"),
+            Some(Position { line: 1, col: 13 })
+        );
         assert_eq!(locate_value(yaml, "id"), Some(Position { line: 1, col: 5 }));
         assert_eq!(
             locate_value(yaml, "sectors"),
             Some(Position { line: 4, col: 3 })
+        );
+    }
+
+    #[test]
+    fn locates_nested_keys_and_ids() {
+        let yaml = "title: T\nfacets:\n  sectors:\n    - { id: health, description: \"Not education.\" }\n    - { id: education }\n  \"countries\":\n    - id: GB\n    - { id: GB-ENG, parent: GB }\n";
+        let at = |path: &[&str]| locate_nested(yaml, path).map(|p| (p.line, p.col));
+        assert_eq!(at(&["facets"]), Some((2, 1)));
+        assert_eq!(at(&["facets", "sectors", "health"]), Some((4, 13)));
+        // "education." in a sentence is not the id.
+        assert_eq!(at(&["facets", "sectors", "education"]), Some((5, 13)));
+        assert_eq!(at(&["facets", "countries"]), Some((6, 3)));
+        assert_eq!(at(&["facets", "countries", "GB"]), Some((7, 11)));
+        assert_eq!(at(&["facets", "countries", "GB-ENG", "GB"]), Some((8, 29)));
+        assert_eq!(at(&["facets", "nothing"]), None);
+    }
+
+    #[test]
+    fn an_empty_id_is_not_found_and_does_not_hang() {
+        // Found by hand: an empty token once matched nowhere and looped forever.
+        let yaml = "kinds: [{id: \"\", label: X, dir: xs}]\ntitle: T\n";
+        assert_eq!(locate_nested(yaml, &["kinds", ""]), None);
+        assert_eq!(
+            locate_item(yaml, "kinds", ""),
+            Some(Position { line: 1, col: 1 })
         );
     }
 

@@ -205,7 +205,7 @@ fn site_files(root: &Path, dir: &str, problems: &mut Vec<Diagnostic>) -> Vec<(St
         match item {
             Ok(item) if item.file_type().is_file() => {
                 let name = item.file_name().to_string_lossy();
-                if name.starts_with('.') || name.ends_with('~') || name.starts_with('#') {
+                if crate::paths::is_temporary_name(&name) {
                     continue;
                 }
                 let Ok(relative) = item.path().strip_prefix(&base) else {

@@ -172,6 +172,7 @@ pub fn run(options: &ServeOptions) -> Result<(), String> {
         &root,
         LoadOptions {
             base_url: Some("/".into()),
+            ..LoadOptions::default()
         },
     );
     let first = builder.full("first build");

@@ -54,6 +54,7 @@ fn catalogue(entries: &[(usize, &[&str], &[&str])]) -> (Catalogue, Index) {
                 search_words: String::new(),
                 source: PathBuf::new(),
                 body_line: 1,
+                front_matter: String::new(),
             }
         })
         .collect();

@@ -343,20 +343,7 @@ pub fn item_of<'a>(c: &'a Catalogue, entry: &'a Entry) -> EntryItem<'a> {
     }
 }
 
-/// Turns `target_group` into "Target group".
-pub fn humanise(key: &str) -> String {
-    // Field names that are acronyms read better in capitals ("DOI", not "Doi").
-    const ACRONYMS: &[&str] = &["doi", "url", "isbn", "issn", "id"];
-    if ACRONYMS.contains(&key.to_ascii_lowercase().as_str()) {
-        return key.to_ascii_uppercase();
-    }
-    let spaced = key.replace(['_', '-'], " ");
-    let mut chars = spaced.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
+pub use crate::model::humanise;
 
 /// Builds views from a loaded catalogue and its index.
 pub struct Views<'a> {

@@ -42,6 +42,7 @@ fn shipped_site() -> tempfile::TempDir {
 fn options() -> LoadOptions {
     LoadOptions {
         base_url: Some("/".into()),
+        ..LoadOptions::default()
     }
 }
 

@@ -23,6 +23,7 @@ use notify_debouncer_mini::{
 
 use crate::config::CONFIG_FILE;
 use crate::load::{CONTENT_DIR, PAGES_DIR};
+use crate::paths::is_temporary_name;
 use crate::render::{STATIC_DIR, TEMPLATES_DIR};
 
 /// What one changed path means for the site.
@@ -85,30 +86,6 @@ impl Layout {
             content_dirs,
         }
     }
-}
-
-/// Whether a file name is an editor's or tool's temporary file: vim swap files
-/// and its `4913` write test, backups ending in `~`, emacs lock and autosave
-/// files, JetBrains safe-write files, and the like. Hidden names count too.
-pub fn is_temporary_name(name: &str) -> bool {
-    const SUFFIXES: &[&str] = &[
-        "~",
-        ".swp",
-        ".swx",
-        ".swo",
-        ".swn",
-        ".tmp",
-        ".bak",
-        ".kate-swp",
-        ".crswap",
-        "___jb_tmp___",
-        "___jb_old___",
-    ];
-    name.is_empty()
-        || name.starts_with('.')
-        || (name.starts_with('#') && name.ends_with('#'))
-        || name == "4913"
-        || SUFFIXES.iter().any(|s| name.ends_with(s))
 }
 
 /// Classifies one changed path (absolute, or relative to `layout.root`);
