@@ -1,10 +1,33 @@
 //! casebook: a static-site generator for good-practice case-study catalogues.
 //!
 //! A site is a `catalogue.yaml` (settings and controlled vocabularies) and a
-//! `content/` folder of Markdown files with YAML front matter. Data flows one
-//! way: [`config`] → [`load`] → [`model`] → [`index`] → [`summary`] →
-//! [`render`] → [`output`]. [`build`] and [`check`] are the whole pipeline;
-//! the live preview in [`serve`] reuses it.
+//! `content/` folder of Markdown files with YAML front matter. A build runs
+//! these stages in order, each a module (or a folder of small ones):
+//!
+//! | stage | module | what it makes |
+//! |---|---|---|
+//! | settings | [`config`] | `catalogue.yaml` read (`raw.rs`) and validated into [`model::Config`] |
+//! | content | [`load`] | files found, front matter checked, links resolved, Markdown rendered: a [`model::Catalogue`] |
+//! | model | [`model`] | plain owned types, no I/O |
+//! | index | [`index`] | entries by facet value, by rolled-up value, by exact combination |
+//! | similarity | [`similar`] | "more like this", and its upkeep during a preview |
+//! | summaries | [`summary`] | the cross-tabulations, one file per mode, and their CSV |
+//! | routes | [`routes`] | every output file: its URL, its path, whether a change touches it |
+//! | views | [`view`] | what templates see: small structs borrowed from the model |
+//! | render | [`render`] | templates, fragments, pages; routes rendered in parallel into a sink |
+//! | export | [`export`], [`search`] | `catalogue.json`, sitemap, feed, citations, search index |
+//! | output | [`output`] | the staging folder swapped in whole, or nothing written |
+//!
+//! [`Site::load`] runs config → load → index → summaries → routes, and
+//! [`Site::render`] renders every route; [`build`], [`check`] and the live
+//! preview's full rebuild ([`serve`]) are those two calls into different sinks.
+//! Data flows one way, with one exception said where it happens: a build that
+//! writes to disk lets go of the entries' search words once the search index
+//! is written ([`Site::render`]). Around the stages: [`diagnostic`] (errors
+//! with file, line and suggestion), [`yaml`] (all YAML handling), [`paths`],
+//! [`markdown`], [`lint`] (`check`'s advice), [`scaffold`] (`init`, `new`),
+//! [`map`] (the map of Europe) and [`serve`] (builder, partial rebuild,
+//! watcher, HTTP).
 #![deny(missing_docs)]
 
 pub mod config;

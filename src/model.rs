@@ -187,6 +187,18 @@ pub enum SummaryShape {
     },
 }
 
+impl SummaryShape {
+    /// The mode's name, as `mode:` in `catalogue.yaml` writes it.
+    pub fn mode(&self) -> &'static str {
+        match self {
+            SummaryShape::Combinations { .. } => "combinations",
+            SummaryShape::Counts { .. } => "counts",
+            SummaryShape::Presence { .. } => "presence",
+            SummaryShape::Pivot { .. } => "pivot",
+        }
+    }
+}
+
 /// A summary table declared in `catalogue.yaml`.
 #[derive(Debug, Clone)]
 pub struct SummarySpec {

@@ -4,7 +4,7 @@
 //! tables, the compiled [`Theme`] and the fragments shared by many pages);
 //! [`Renderer::run`] renders one [`Route`] into a [`Sink`], and [`render`]
 //! renders a list of routes in parallel, reporting every failure. Pages are
-//! rendered in [`pages`] (one function per page type), other files by
+//! rendered in `pages.rs` (one function per page type), other files by
 //! [`crate::export`]. Output is deterministic: nothing depends on time,
 //! thread scheduling or hash order.
 //!

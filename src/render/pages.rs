@@ -9,7 +9,6 @@ use serde::Serialize;
 
 use super::{ErasedSerialize, ItemStyle, Renderer};
 use crate::diagnostic::Diagnostic;
-use crate::model::SummaryShape;
 use crate::routes::{self, root_for, Route};
 use crate::summary::Table;
 use crate::view::{KindGroup, LinkView, PagerView};
@@ -272,12 +271,7 @@ impl<'a> Renderer<'a> {
             id: &spec.id,
             title: &spec.title,
             description: &spec.description,
-            mode: match spec.shape {
-                SummaryShape::Combinations { .. } => "combinations",
-                SummaryShape::Counts { .. } => "counts",
-                SummaryShape::Presence { .. } => "presence",
-                SummaryShape::Pivot { .. } => "pivot",
-            },
+            mode: spec.shape.mode(),
             csv: routes::summary_csv_url(spec),
             kinds: spec
                 .kinds

@@ -3,7 +3,7 @@
 //! A full rebuild is [`Site::load`] and [`Site::render`], the same two calls
 //! `casebook build` makes, into a [`MemorySink`]. The [`Builder`] keeps the
 //! last good [`Site`] next to its files; a batch that only edits entries (or
-//! static files) goes through [`super::partial`], which swaps the edited
+//! static files) goes through `partial.rs`, which swaps the edited
 //! entries into that site and renders only the routes the route table says
 //! are affected. A failed build keeps the last good files on show.
 
@@ -186,7 +186,12 @@ impl Builder {
             return Outcome::Failed(errors);
         }
         let files: Arc<Files> = Arc::new(sink.into_files().into_iter().collect());
-        let warnings = site.warnings.clone();
+        let mut warnings = site.warnings.clone();
+        if self.options.keep_front_matter {
+            // The advice `check` gives (coding gaps, unused values), on full rebuilds.
+            warnings.extend(crate::lint::advise(&site.catalogue, &site.index));
+            crate::diagnostic::sort(&mut warnings);
+        }
         let entries = site.catalogue.entries.len();
         let catalogue = &site.catalogue;
         let sources = catalogue.entries.iter().map(|e| e.source.as_path());

@@ -4,7 +4,7 @@
 //! files ([`http::Published`]), swapped whole after each build, so nothing is
 //! written to disk and a reader never sees a half-built site. The parts:
 //! [`builder`] (full rebuilds, the same load and render as `casebook build`,
-//! and the last good site), [`partial`] (edited entries swapped in, only the
+//! and the last good site), `partial.rs` (edited entries swapped in, only the
 //! affected routes rendered), [`watch`] (which changes need which rebuild)
 //! and [`http`] (serving, live reload and the error overlay). A failed build
 //! keeps the last good files on show with an error overlay.
@@ -172,7 +172,8 @@ pub fn run(options: &ServeOptions) -> Result<(), String> {
         &root,
         LoadOptions {
             base_url: Some("/".into()),
-            ..LoadOptions::default()
+            // So that a full rebuild gives `check`'s advice too.
+            keep_front_matter: true,
         },
     );
     let first = builder.full("first build");
