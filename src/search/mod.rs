@@ -30,6 +30,7 @@
 
 mod index;
 mod text;
+mod word_set;
 mod words;
 
 pub use index::{index_parts, IndexRecords};

@@ -5,6 +5,8 @@
 //! it is rendered; the tests compare it with the plain way
 //! ([`reference_words`](super::reference_words)) on every cut of tricky texts.
 
+use super::word_set::WordSet;
+
 /// Each word of `text` once (ignoring case), in order of first use. Words are
 /// runs of letters and digits, the way the search splits text.
 pub fn distinct_words(text: &str) -> String {
@@ -23,12 +25,10 @@ pub fn distinct_words(text: &str) -> String {
 pub struct WordCollector {
     /// The distinct words so far.
     out: String,
-    /// The lowercase forms of the words in `out`.
-    seen: LowercaseSet,
+    /// The words in `out`, ignoring case.
+    seen: WordSet,
     /// The start of a word that may go on in the next piece.
     partial: String,
-    /// Scratch space for lowercasing non-ASCII words.
-    lower: String,
 }
 
 impl WordCollector {
@@ -96,188 +96,13 @@ impl WordCollector {
     /// Adds `word` (letters and digits only) to the output unless it is empty
     /// or was seen already.
     fn add(&mut self, word: &str) {
-        if word.is_empty() {
-            return;
-        }
-        let new = if let Some(key) = short_ascii_key(word) {
-            self.seen.insert_short(key)
-        } else if word.is_ascii() {
-            self.lower.clear();
-            self.lower.push_str(word);
-            self.lower.make_ascii_lowercase();
-            self.seen.insert_long(&self.lower)
-        } else {
-            if word.contains('Σ') {
-                // Lowercase sigma depends on its place in the word (σ or ς);
-                // `str::to_lowercase` knows how.
-                self.lower = word.to_lowercase();
-            } else {
-                self.lower.clear();
-                self.lower.extend(word.chars().flat_map(char::to_lowercase));
-            }
-            self.seen.insert_long(&self.lower)
-        };
-        if new {
+        if !word.is_empty() && self.seen.insert(word) {
             if !self.out.is_empty() {
                 self.out.push(' ');
             }
             self.out.push_str(word);
         }
     }
-}
-
-/// The lowercase form of an ASCII word of at most 16 letters and digits, as a
-/// number: its bytes, little-endian, zero-padded (words hold no zero bytes, so
-/// different words give different numbers, and never 0).
-fn short_ascii_key(word: &str) -> Option<u128> {
-    let bytes = word.as_bytes();
-    if bytes.len() > 16 {
-        return None;
-    }
-    // Byte by byte rather than copying: short copies of varying length are calls to memcpy.
-    let (mut low, mut high) = (0u64, 0u64);
-    for (i, &b) in bytes.iter().enumerate() {
-        if !b.is_ascii() {
-            return None;
-        }
-        // Setting bit 5 lowercases an ASCII letter and leaves a digit as it is.
-        let b = u64::from(b | 0x20);
-        if i < 8 {
-            low |= b << (8 * i);
-        } else {
-            high |= b << (8 * (i - 8));
-        }
-    }
-    Some(u128::from(low) | u128::from(high) << 64)
-}
-
-/// A set of lowercase words: short ASCII ones as numbers, others in one text
-/// buffer. Both tables are open-addressing arrays kept at most half full, so
-/// no word costs an allocation of its own.
-#[derive(Default)]
-struct LowercaseSet {
-    /// Keys from [`short_ascii_key`], 0 for an empty slot; the length is zero
-    /// or a power of two.
-    short: Vec<u128>,
-    /// How many keys `short` holds.
-    short_count: usize,
-    /// Every other member, one after the other.
-    text: String,
-    /// Each of those members' end in `text` (its start is the previous one's end).
-    ends: Vec<u32>,
-    /// Slots for them: 0 when empty, else the member's index plus one; the
-    /// length is zero or a power of two.
-    slots: Vec<u32>,
-}
-
-impl LowercaseSet {
-    /// Removes every member, keeping small tables for reuse.
-    fn clear(&mut self) {
-        // Clearing costs the table's size: after an unusually long text, start afresh.
-        const KEEP: usize = 4096;
-        if self.short.len() > KEEP {
-            self.short = Vec::new();
-        } else if self.short_count > 0 {
-            self.short.fill(0);
-        }
-        self.short_count = 0;
-        if self.slots.len() > KEEP {
-            self.slots = Vec::new();
-        } else if !self.ends.is_empty() {
-            self.slots.fill(0);
-        }
-        self.text.clear();
-        self.ends.clear();
-    }
-
-    /// Inserts a key from [`short_ascii_key`]; whether it was new.
-    fn insert_short(&mut self, key: u128) -> bool {
-        if self.short_count * 2 >= self.short.len() {
-            let size = (self.short.len() * 2).max(64);
-            let old = std::mem::replace(&mut self.short, vec![0; size]);
-            for key in old.into_iter().filter(|&k| k != 0) {
-                let slot = self.short_slot(key);
-                self.short[slot] = key;
-            }
-        }
-        let slot = self.short_slot(key);
-        if self.short[slot] == key {
-            return false;
-        }
-        self.short[slot] = key;
-        self.short_count += 1;
-        true
-    }
-
-    /// The slot holding `key`, or the empty slot where it belongs.
-    fn short_slot(&self, key: u128) -> usize {
-        let mask = self.short.len() - 1;
-        // Multiplicative hashing: the top bits of the product depend on every bit of the key.
-        let low = key as u64;
-        let high = (key >> 64) as u64;
-        let hash =
-            (low.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ high).wrapping_mul(0xff51_afd7_ed55_8ccd);
-        let mut slot = (hash >> (64 - self.short.len().trailing_zeros())) as usize;
-        while self.short[slot] != 0 && self.short[slot] != key {
-            slot = (slot + 1) & mask;
-        }
-        slot
-    }
-
-    /// Inserts a lowercase word that has no short key; whether it was new.
-    fn insert_long(&mut self, word: &str) -> bool {
-        if self.ends.len() * 2 >= self.slots.len() {
-            self.slots = vec![0; (self.slots.len() * 2).max(64)];
-            for i in 0..self.ends.len() {
-                let slot = self.long_slot(self.member(i));
-                self.slots[slot] = u32::try_from(i + 1).expect("a body has under 4 G words");
-            }
-        }
-        let slot = self.long_slot(word);
-        if self.slots[slot] != 0 {
-            return false;
-        }
-        self.text.push_str(word);
-        let end = u32::try_from(self.text.len()).expect("a body's words fit in 4 GB");
-        self.ends.push(end);
-        self.slots[slot] = u32::try_from(self.ends.len()).expect("as above");
-        true
-    }
-
-    /// The slot holding `word`, or the empty slot where it belongs.
-    fn long_slot(&self, word: &str) -> usize {
-        let mask = self.slots.len() - 1;
-        let mut slot = hash(word.as_bytes()) as usize & mask;
-        loop {
-            match self.slots[slot] {
-                0 => return slot,
-                member if self.member(member as usize - 1) == word => return slot,
-                _ => slot = (slot + 1) & mask,
-            }
-        }
-    }
-
-    fn member(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.text[start..self.ends[i] as usize]
-    }
-}
-
-/// FNV-1a over the bytes, folded 8 bytes at a time.
-fn hash(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        hash = (hash ^ u64::from_le_bytes(word)).wrapping_mul(0x0000_0100_0000_01b3);
-        hash ^= hash >> 29;
-    }
-    for &b in chunks.remainder() {
-        hash = (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    // The low bits pick the slot: fold the well-mixed high bits into them.
-    hash ^ (hash >> 32)
 }
 
 #[cfg(test)]
@@ -303,6 +128,7 @@ mod tests {
             "internationalisation INTERNATIONALISATION internationalisations \
              abcdefghijklmnop ABCDEFGHIJKLMNOP abcdefghijklmnopq abcdefghijklmnopQ",
             "日本語 テキスト 日本語, ﬁne FINE ǅemal ǆemal Straße STRASSE",
+            "\u{212A}elvin kelvin KELVIN \u{212A} k \u{212A}\u{212A}",
             "tab\tnew\nline\r\ncrlf\u{a0}nbsp\u{2009}thin a\u{301}b",
             "",
             "  ,,  ",
