@@ -264,37 +264,22 @@ pub fn lookup(files: &Files, key: &str) -> Lookup {
     }
 }
 
-/// The media type of an output file, from its extension.
+/// The media type of an output file, from its extension (`mime_guess`'s
+/// table), with `charset=utf-8` on the text types a site is made of.
 pub fn mime_for(path: &str) -> &'static str {
-    let extension = path
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    match extension.as_str() {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" | "map" => "application/json",
-        "csv" => "text/csv; charset=utf-8",
-        "txt" | "md" => "text/plain; charset=utf-8",
-        "xml" => "application/xml",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "avif" => "image/avif",
-        "ico" => "image/x-icon",
-        "woff" => "font/woff",
-        "woff2" => "font/woff2",
-        "ttf" => "font/ttf",
-        "otf" => "font/otf",
-        "pdf" => "application/pdf",
-        "wasm" => "application/wasm",
-        "mp4" => "video/mp4",
-        "webm" => "video/webm",
-        "mp3" => "audio/mpeg",
-        _ => "application/octet-stream",
+    // Not `Path::extension`: the error pages ask about ".html".
+    let extension = path.rsplit_once('.').map_or("", |(_, e)| e);
+    match mime_guess::from_ext(extension).first_raw() {
+        // Without a charset, a browser may read CSV or plain text as Windows-1252.
+        Some("text/html") => "text/html; charset=utf-8",
+        Some("text/css") => "text/css; charset=utf-8",
+        Some("text/javascript") => "text/javascript; charset=utf-8",
+        Some("text/csv") => "text/csv; charset=utf-8",
+        Some("text/plain") => "text/plain; charset=utf-8",
+        Some("text/markdown") => "text/markdown; charset=utf-8",
+        Some("text/xml") => "text/xml; charset=utf-8",
+        Some(other) => other,
+        None => "application/octet-stream",
     }
 }
 
@@ -588,6 +573,14 @@ mod tests {
         assert_eq!(mime_for("summary/x.csv"), "text/csv; charset=utf-8");
         assert_eq!(mime_for("logo.SVG"), "image/svg+xml");
         assert_eq!(mime_for("noextension"), "application/octet-stream");
+        // What a build writes besides.
+        assert_eq!(mime_for(".html"), "text/html; charset=utf-8");
+        assert_eq!(mime_for("browse.js"), "text/javascript; charset=utf-8");
+        assert_eq!(mime_for("robots.txt"), "text/plain; charset=utf-8");
+        assert_eq!(mime_for("sitemap.xml"), "text/xml; charset=utf-8");
+        assert_eq!(mime_for("literature.bib"), "application/octet-stream");
+        assert_eq!(mime_for("vendor/font.woff2"), "font/woff2");
+        assert_eq!(mime_for("a.dir/noextension"), "application/octet-stream");
     }
 
     #[test]
