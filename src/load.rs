@@ -13,7 +13,7 @@ use serde_json::{Map, Value as Json};
 use walkdir::WalkDir;
 
 use crate::config::{did_you_mean, Config, RESERVED_SEGMENTS};
-use crate::diagnostic::{self, suggest, Diagnostic, Position};
+use crate::diagnostic::{self, suggest, Diagnostic, Position, SourceText};
 use crate::markdown;
 use crate::model::{is_valid_id, natural_key, Catalogue, Entry, Page};
 use crate::yaml::{self, SplitError};
@@ -315,7 +315,7 @@ pub fn read_entry(
 /// shifted to file lines here.
 struct FileProblems<'a> {
     relative: &'a Path,
-    text: &'a str,
+    text: SourceText<'a>,
     yaml: &'a str,
     yaml_line: usize,
     errors: Vec<Diagnostic>,
@@ -332,21 +332,18 @@ impl FileProblems<'_> {
     fn error(&mut self, pos: Option<Position>, message: String) {
         let pos = self.shift(pos);
         self.errors
-            .push(Diagnostic::error(self.relative, message).at(pos, Some(self.text)));
+            .push(Diagnostic::error(self.relative, message).at_in(pos, Some(&self.text)));
     }
     fn warning(&mut self, pos: Option<Position>, message: String) {
         let pos = self.shift(pos);
         self.warnings
-            .push(Diagnostic::warning(self.relative, message).at(pos, Some(self.text)));
+            .push(Diagnostic::warning(self.relative, message).at_in(pos, Some(&self.text)));
     }
     fn key(&self, key: &str) -> Option<Position> {
         yaml::locate_key(self.yaml, key)
     }
     fn value(&self, key: &str) -> Option<Position> {
         yaml::locate_value(self.yaml, key)
-    }
-    fn item(&self, key: &str, item: &str) -> Option<Position> {
-        yaml::locate_item(self.yaml, key, item)
     }
 }
 
@@ -422,7 +419,7 @@ pub fn parse_entry(
     let fm = split(relative, &text)?;
     let mut p = FileProblems {
         relative,
-        text: &text,
+        text: SourceText::new(&text),
         yaml: fm.yaml,
         yaml_line: fm.yaml_line,
         errors: Vec::new(),
@@ -578,9 +575,10 @@ pub fn parse_entry(
 fn read_related(p: &mut FileProblems, value: &Json, out: &mut Vec<(String, Option<Position>)>) {
     match value {
         Json::Array(items) => {
-            for item in items {
+            let list = yaml::ItemLocator::new(p.yaml, RELATED);
+            for (index, item) in items.iter().enumerate() {
                 match item {
-                    Json::String(s) => out.push((s.clone(), p.shift(p.item(RELATED, s)))),
+                    Json::String(s) => out.push((s.clone(), p.shift(list.at(index, s)))),
                     other => p.error(
                         p.value(RELATED),
                         format!("`related` must list entry ids, found {}", type_name(other)),
@@ -636,14 +634,15 @@ fn read_facet_values(
         }
     };
     let mut values = Vec::with_capacity(items.len());
-    for item in items {
+    let list = yaml::ItemLocator::new(p.yaml, key);
+    for (index, item) in items.into_iter().enumerate() {
         let Json::String(id) = item else {
             let shown = match item {
                 Json::Number(n) => n.to_string(),
                 other => type_name(other).to_string(),
             };
             p.error(
-                p.item(key, &shown),
+                list.at(index, &shown),
                 format!("`{key}` must list {} ids, found {shown}", facet.singular),
             );
             continue;
@@ -652,7 +651,7 @@ fn read_facet_values(
             Some(&vi) => {
                 if values.contains(&vi) {
                     p.warning(
-                        p.item(key, id),
+                        list.at(index, id),
                         format!("{} {id:?} is listed twice", facet.singular),
                     );
                 } else {
@@ -662,7 +661,7 @@ fn read_facet_values(
             None => {
                 let near = suggest(id, facet.values.iter().map(|v| v.id.as_str()));
                 p.error(
-                    p.item(key, id),
+                    list.at(index, id),
                     format!("unknown {} {id:?}{}", facet.singular, did_you_mean(near)),
                 );
             }
@@ -959,7 +958,7 @@ fn read_page(
     let fm = split(relative, &text)?;
     let mut p = FileProblems {
         relative,
-        text: &text,
+        text: SourceText::new(&text),
         yaml: fm.yaml,
         yaml_line: fm.yaml_line,
         errors: Vec::new(),

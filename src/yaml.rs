@@ -23,22 +23,45 @@ pub struct YamlError {
     pub position: Option<Position>,
 }
 
-fn convert(err: backend::Error) -> YamlError {
-    let position = err.location().map(|l| Position {
+fn convert(err: backend::Error, text: &str) -> YamlError {
+    let mut position = err.location().map(|l| Position {
         line: l.line(),
         col: l.column(),
     });
     let mut message = err.to_string();
-    // The backend appends " at line X column Y"; we report the position ourselves.
-    if let Some(i) = message.find(" at line ") {
+    // The backend appends " at line X column Y" (or, for characters it cannot
+    // read, " at position N" with no line); we report the position ourselves.
+    if let Some(i) = message
+        .find(" at line ")
+        .or_else(|| message.find(" at position "))
+    {
         message.truncate(i);
+    }
+    if message.starts_with("control characters are not allowed") {
+        position = first_unprintable(text).or(position);
     }
     YamlError { message, position }
 }
 
+/// Where the first character YAML does not allow in a document is (its
+/// printable set: tab, line breaks, and everything but other control characters).
+fn first_unprintable(text: &str) -> Option<Position> {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}')
+            || c >= '\u{10000}'
+    };
+    let (at, _) = text.char_indices().find(|&(_, c)| !allowed(c))?;
+    let before = &text[..at];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Some(Position {
+        line: before.matches('\n').count() + 1,
+        col: before[line_start..].chars().count() + 1,
+    })
+}
+
 /// Parses a YAML document into `T`.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
-    backend::from_str(text).map_err(convert)
+    backend::from_str(text).map_err(|e| convert(e, text))
 }
 
 /// Parses a YAML document into a JSON value (maps keep their order). Duplicate
@@ -51,7 +74,7 @@ pub fn to_json(text: &str) -> Result<serde_json::Value, YamlError> {
     // Going through the backend's own value type catches duplicate keys, which a
     // JSON map would silently overwrite.
     let value: backend::Value = backend::from_str(text).map_err(|e| {
-        let mut err = convert(e);
+        let mut err = convert(e, text);
         if let Some(key) = err
             .message
             .strip_prefix("duplicate entry with key \"")
@@ -287,6 +310,223 @@ fn find_token(line: &str, token: &str) -> Option<usize> {
     None
 }
 
+/// One item of a top-level list as written in the source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListItem {
+    /// Where the item starts (its opening quote, if quoted), 1-based.
+    pub position: Position,
+    /// Its text without quotes (escapes left as written).
+    pub text: String,
+}
+
+/// A position-tracking reader over YAML source.
+struct Cursor<'a> {
+    chars: std::iter::Peekable<std::str::Chars<'a>>,
+    line: usize,
+    col: usize,
+}
+
+impl Cursor<'_> {
+    fn peek(&mut self) -> Option<char> {
+        self.chars.peek().copied()
+    }
+    fn bump(&mut self) -> Option<char> {
+        let c = self.chars.next()?;
+        if c == '\n' {
+            self.line += 1;
+            self.col = 1;
+        } else {
+            self.col += 1;
+        }
+        Some(c)
+    }
+    fn here(&self) -> Position {
+        Position {
+            line: self.line,
+            col: self.col,
+        }
+    }
+    /// Skips blanks, line breaks and `#` comments.
+    fn skip_space(&mut self) {
+        while let Some(c) = self.peek() {
+            if c == '#' {
+                while self.peek().is_some_and(|c| c != '\n') {
+                    self.bump();
+                }
+            } else if c.is_whitespace() {
+                self.bump();
+            } else {
+                break;
+            }
+        }
+    }
+    /// Reads a quoted scalar after its opening `quote`; `None` if it is not closed.
+    fn quoted(&mut self, quote: char) -> Option<String> {
+        let mut text = String::new();
+        loop {
+            let c = self.bump()?;
+            if c == quote {
+                // In single quotes, '' is a quote; in double quotes, \ escapes.
+                if quote == '\'' && self.peek() == Some('\'') {
+                    text.push(c);
+                    self.bump();
+                    continue;
+                }
+                return Some(text);
+            }
+            text.push(c);
+            if quote == '"' && c == '\\' {
+                text.push(self.bump()?);
+            }
+        }
+    }
+}
+
+/// Every item of the list under top-level `key`, in order, when it is a flow
+/// list (`key: [a, "b"]`, possibly over several lines) or a block list (`- a`
+/// lines) of plain or quoted scalars; empty for anything else (a scalar, a
+/// nested list or mapping). Linear in the size of the list.
+pub fn list_items(yaml: &str, key: &str) -> Vec<ListItem> {
+    let Some(key_pos) = locate_key(yaml, key) else {
+        return Vec::new();
+    };
+    let line_start: usize = yaml
+        .split_inclusive('\n')
+        .take(key_pos.line - 1)
+        .map(str::len)
+        .sum();
+    let line = yaml[line_start..].lines().next().unwrap_or("");
+    let Some(colon) = line.find(':') else {
+        return Vec::new();
+    };
+    let after = &line[colon + 1..];
+    let value = after.trim_start();
+    if value.starts_with('[') {
+        let at = colon + 1 + (after.len() - value.len());
+        let mut cursor = Cursor {
+            chars: yaml[line_start + at..].chars().peekable(),
+            line: key_pos.line,
+            col: line[..at].chars().count() + 1,
+        };
+        return flow_items(&mut cursor).unwrap_or_default();
+    }
+    if value.is_empty() || value.starts_with('#') {
+        return block_items(yaml, key_pos.line).unwrap_or_default();
+    }
+    Vec::new()
+}
+
+fn flow_items(cursor: &mut Cursor) -> Option<Vec<ListItem>> {
+    cursor.bump(); // the opening bracket
+    let mut items = Vec::new();
+    loop {
+        cursor.skip_space();
+        let position = cursor.here();
+        let text = match cursor.peek()? {
+            ']' => return Some(items),
+            '[' | '{' | ',' => return None,
+            quote @ ('"' | '\'') => {
+                cursor.bump();
+                cursor.quoted(quote)?
+            }
+            _ => {
+                let mut text = String::new();
+                while let Some(c) = cursor.peek() {
+                    if matches!(c, ',' | ']' | '\n') || c == '#' && text.ends_with(' ') {
+                        break;
+                    }
+                    text.push(c);
+                    cursor.bump();
+                }
+                let text = text.trim_end().to_string();
+                if text.contains(": ") || text.ends_with(':') {
+                    return None; // a mapping inside the list
+                }
+                text
+            }
+        };
+        items.push(ListItem { position, text });
+        cursor.skip_space();
+        match cursor.bump()? {
+            ',' => {}
+            ']' => return Some(items),
+            _ => return None,
+        }
+    }
+}
+
+fn block_items(yaml: &str, key_line: usize) -> Option<Vec<ListItem>> {
+    let mut items = Vec::new();
+    for (i, line) in yaml.lines().enumerate().skip(key_line) {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let Some(rest) = trimmed
+            .strip_prefix('-')
+            .filter(|r| r.is_empty() || r.starts_with([' ', '\t']))
+        else {
+            if line.starts_with([' ', '\t']) {
+                return None; // a continued or nested value
+            }
+            break;
+        };
+        let value = rest.trim_start();
+        let col = line.len() - value.len();
+        let value = match value.find(" #") {
+            Some(comment) => &value[..comment],
+            None => value,
+        }
+        .trim_end();
+        let text = match value.chars().next() {
+            None | Some('[' | '{' | '-') => return None,
+            Some(quote @ ('"' | '\'')) if value.len() >= 2 && value.ends_with(quote) => {
+                value[1..value.len() - 1].to_string()
+            }
+            Some(_) if value.contains(": ") || value.ends_with(':') => return None,
+            Some(_) => value.to_string(),
+        };
+        items.push(ListItem {
+            position: Position {
+                line: i + 1,
+                col: line[..col].chars().count() + 1,
+            },
+            text,
+        });
+    }
+    Some(items)
+}
+
+/// Points diagnostics at the items of one key's list: the `index`-th item
+/// itself where the list is a simple one (so that the tenth of ten equal items
+/// is found at its own place, not at the first), else the first token equal to
+/// the item ([`locate_item`]). The list is read once, when first needed.
+pub struct ItemLocator<'a> {
+    yaml: &'a str,
+    key: &'a str,
+    items: std::cell::OnceCell<Vec<ListItem>>,
+}
+
+impl<'a> ItemLocator<'a> {
+    /// A locator for the list under top-level `key`.
+    pub fn new(yaml: &'a str, key: &'a str) -> Self {
+        ItemLocator {
+            yaml,
+            key,
+            items: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Where the `index`-th item (0-based), whose text is `item`, is written.
+    pub fn at(&self, index: usize, item: &str) -> Option<Position> {
+        let items = self.items.get_or_init(|| list_items(self.yaml, self.key));
+        match items.get(index) {
+            Some(found) if found.text == item => Some(found.position),
+            _ => locate_item(self.yaml, self.key, item),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,6 +578,48 @@ mod tests {
             locate_value(yaml, "sectors"),
             Some(Position { line: 4, col: 3 })
         );
+    }
+
+    #[test]
+    fn every_item_of_a_list_is_found_at_its_own_place() {
+        let yaml = "id: P1\nsectors: [health, 'helth', \"helth\", helth # note\n  , helth]\nclusters:\n  - a\n  - \"b\" # x\n  -   a\nnext: 1\n";
+        let flow = list_items(yaml, "sectors");
+        let at: Vec<_> = flow
+            .iter()
+            .map(|i| (i.text.as_str(), i.position.line, i.position.col))
+            .collect();
+        assert_eq!(
+            at,
+            [
+                ("health", 2, 11),
+                ("helth", 2, 19),
+                ("helth", 2, 28),
+                ("helth", 2, 37),
+                ("helth", 3, 5)
+            ]
+        );
+        let block = list_items(yaml, "clusters");
+        let at: Vec<_> = block
+            .iter()
+            .map(|i| (i.text.as_str(), i.position.line, i.position.col))
+            .collect();
+        assert_eq!(at, [("a", 5, 5), ("b", 6, 5), ("a", 7, 7)]);
+        // Not simple lists: nothing, so callers fall back to the first token.
+        assert!(list_items("k: [a, [b]]\n", "k").is_empty());
+        assert!(list_items("k: [a, {b: c}]\n", "k").is_empty());
+        assert!(list_items("k:\n  - a: 1\n", "k").is_empty());
+        assert!(list_items("k: a\n", "k").is_empty());
+        let locator = ItemLocator::new(yaml, "sectors");
+        assert_eq!(locator.at(3, "helth"), Some(Position { line: 2, col: 37 }));
+        // An index that does not match the text falls back to the first token.
+        assert_eq!(locator.at(0, "helth"), Some(Position { line: 2, col: 19 }));
+    }
+
+    #[test]
+    fn a_control_character_is_located_on_its_own_line() {
+        let err = to_json("id: P1\ntitle: A\nlead: a\u{1b}]0;x\u{7}\n").unwrap_err();
+        assert_eq!(err.message, "control characters are not allowed");
+        assert_eq!(err.position, Some(Position { line: 3, col: 8 }));
     }
 
     #[test]

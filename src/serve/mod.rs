@@ -913,7 +913,7 @@ fn pivot_cell(tables: &[Table], summary: usize, row: usize, column: usize) -> &[
 
 fn print_problems(diagnostics: &[Diagnostic]) {
     let mut err = io::stderr().lock();
-    for d in diagnostics {
+    for d in crate::diagnostic::condense(diagnostics) {
         let _ = write!(err, "{d}");
     }
 }
