@@ -199,7 +199,10 @@ impl Staging {
     pub fn create(target: &Path) -> io::Result<Staging> {
         let target = absolute(target)?;
         let parent = target.parent().ok_or_else(|| {
-            io::Error::new(io::ErrorKind::InvalidInput, "the output has no parent folder")
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the output has no parent folder",
+            )
         })?;
         std::fs::create_dir_all(parent)?;
         let lock = OutputLock::acquire(&target)?;
@@ -306,7 +309,10 @@ fn exchange(_: &Path, _: &Path) -> io::Result<()> {
 /// Whether an exchange failed because the system or file system cannot do one.
 fn unsupported(e: &io::Error) -> bool {
     #[cfg(target_os = "linux")]
-    if matches!(e.raw_os_error(), Some(libc::ENOSYS | libc::EINVAL | libc::EOPNOTSUPP)) {
+    if matches!(
+        e.raw_os_error(),
+        Some(libc::ENOSYS | libc::EINVAL | libc::EOPNOTSUPP)
+    ) {
         return true;
     }
     e.kind() == io::ErrorKind::Unsupported
@@ -510,7 +516,10 @@ mod tests {
             .unwrap();
         s.commit().unwrap();
         assert!(!target.join("a").exists());
-        assert_eq!(std::fs::read(target.join("b/index.html")).unwrap(), b"three");
+        assert_eq!(
+            std::fs::read(target.join("b/index.html")).unwrap(),
+            b"three"
+        );
         assert!(target.join(MARKER).is_file());
     }
 
@@ -555,7 +564,10 @@ mod tests {
         std::fs::create_dir(&foreign).unwrap();
         std::fs::write(foreign.join("notes"), "mine").unwrap();
         recover(dir.path(), &target).unwrap();
-        assert_eq!(std::fs::read_to_string(target.join("a/index.html")).unwrap(), "a/index.html");
+        assert_eq!(
+            std::fs::read_to_string(target.join("a/index.html")).unwrap(),
+            "a/index.html"
+        );
         let mut left: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())

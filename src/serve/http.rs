@@ -8,11 +8,17 @@
 //! those served here, get a small script that listens on
 //! `/__casebook/events` and, while the last build failed, a fixed panel with
 //! the errors; `casebook build` output never contains either.
+//!
+//! Connections are served by [`serve`]: one that takes longer than
+//! [`HEADER_TIMEOUT`] to send a request's headers, or sits idle that long
+//! between requests, is closed, so half-open connections cannot pile up and
+//! starve the preview. Encoded slashes (`%2f`) in a path are refused.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -196,9 +202,13 @@ pub fn is_local_host(host: &str) -> bool {
     let name = name.trim_end_matches('.').to_ascii_lowercase();
     name == "localhost"
         || name.ends_with(".localhost")
-        || name
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+        || name.parse::<std::net::IpAddr>().is_ok_and(is_loopback)
+}
+
+/// Whether an address is this machine's loopback, IPv4-mapped IPv6 included
+/// (`::ffff:127.0.0.1`, which the standard library's `is_loopback` says is not).
+pub fn is_loopback(ip: std::net::IpAddr) -> bool {
+    ip.to_canonical().is_loopback()
 }
 
 /// Why a request path was refused.
@@ -215,6 +225,14 @@ pub enum Refusal {
 pub fn request_key(raw_path: &str) -> Result<String, Refusal> {
     if raw_path.len() > MAX_URL_LENGTH {
         return Err(Refusal::TooLong);
+    }
+    // An encoded slash would make one path segment look like two after decoding.
+    if raw_path
+        .as_bytes()
+        .windows(3)
+        .any(|w| w[0] == b'%' && w[1] == b'2' && w[2].eq_ignore_ascii_case(&b'f'))
+    {
+        return Err(Refusal::BadPath);
     }
     let decoded = percent_decode_str(raw_path)
         .decode_utf8()
@@ -513,6 +531,74 @@ async fn serve_file(
     }
 }
 
+/// A connection must send a request's headers within this time, and may sit
+/// idle between requests for no longer (hyper's header-read timer runs from
+/// the moment the connection waits for a request, the first or the next).
+/// Responses already under way, the live-reload stream included, are not cut.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Test hook, read in debug builds only: a shorter [`HEADER_TIMEOUT`] in milliseconds.
+const HEADER_TIMEOUT_HOOK: &str = "CASEBOOK_TEST_HEADER_TIMEOUT_MS";
+
+fn header_timeout() -> Duration {
+    let hook = cfg!(debug_assertions)
+        .then(|| std::env::var(HEADER_TIMEOUT_HOOK).ok())
+        .flatten()
+        .and_then(|ms| ms.parse().ok());
+    hook.map_or(HEADER_TIMEOUT, Duration::from_millis)
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then lets open
+/// connections finish their responses (the caller bounds how long). Each
+/// connection is HTTP/1.1 with the [`HEADER_TIMEOUT`].
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let timeout = header_timeout();
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(());
+    let mut shutdown = std::pin::pin!(shutdown);
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        let stream = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // Out of file handles, most likely: give open connections a
+                // moment to close (or time out) instead of spinning.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let mut stop = stop_rx.clone();
+        connections.spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(timeout);
+            let connection =
+                builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            let mut connection = std::pin::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                _ = stop.changed() => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
+        });
+        while connections.try_join_next().is_some() {}
+    }
+    drop(listener);
+    let _ = stop_tx.send(());
+    while connections.join_next().await.is_some() {}
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -540,6 +626,9 @@ mod tests {
             "/%ff",
             "relative",
             "/C:/Windows",
+            "/practices%2fp1/",
+            "/practices%2Fp1/index.html",
+            "/%2f",
         ] {
             assert_eq!(request_key(bad), Err(Refusal::BadPath), "{bad}");
         }
@@ -629,6 +718,7 @@ mod tests {
             "127.0.0.1:8080",
             "127.1.2.3",
             "[::1]:1111",
+            "[::ffff:127.0.0.1]:1111",
             "app.localhost",
             "LOCALHOST.",
         ] {
@@ -639,10 +729,21 @@ mod tests {
             "evil.example:1111",
             "10.0.0.1:1111",
             "[fe80::1]:80",
+            "[::ffff:10.0.0.1]:80",
             "localhost.evil.example",
             "",
         ] {
             assert!(!is_local_host(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn mapped_loopback_is_loopback() {
+        for ip in ["127.0.0.1", "::1", "::ffff:127.0.0.1", "::ffff:127.9.9.9"] {
+            assert!(is_loopback(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in ["0.0.0.0", "::", "::ffff:10.0.0.1", "192.168.1.1"] {
+            assert!(!is_loopback(ip.parse().unwrap()), "{ip}");
         }
     }
 

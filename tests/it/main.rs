@@ -8,5 +8,6 @@ mod check;
 mod filter_model;
 mod hardening;
 mod publishing;
+mod serve_guards;
 mod shipped;
 mod util;
