@@ -167,19 +167,61 @@ impl OutputLock {
             .truncate(false)
             .write(true)
             .open(companion(target, "lock"))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                eprintln!(
-                    "waiting for another build of {}…",
-                    crate::diagnostic::printable(&crate::diagnostic::display_path(target))
-                );
-                file.lock()?;
-            }
-            Err(std::fs::TryLockError::Error(e)) => return Err(e),
+        if !try_lock(&file)? {
+            eprintln!(
+                "waiting for another build of {}…",
+                crate::diagnostic::printable(&crate::diagnostic::display_path(target))
+            );
+            lock(&file)?;
         }
         Ok(OutputLock { _file: file })
     }
+}
+
+// flock(2) on Unix: std's File::lock would need Rust 1.89, above this crate's
+// rust-version.
+#[cfg(unix)]
+fn flock(file: &std::fs::File, operation: libc::c_int) -> io::Result<bool> {
+    use std::os::unix::io::AsRawFd;
+    loop {
+        // SAFETY: flock takes a file descriptor we own for the whole call.
+        if unsafe { libc::flock(file.as_raw_fd(), operation) } == 0 {
+            return Ok(true);
+        }
+        let error = io::Error::last_os_error();
+        match error.raw_os_error() {
+            Some(libc::EINTR) => continue,
+            Some(libc::EWOULDBLOCK) => return Ok(false),
+            _ => return Err(error),
+        }
+    }
+}
+
+#[cfg(unix)]
+fn try_lock(file: &std::fs::File) -> io::Result<bool> {
+    flock(file, libc::LOCK_EX | libc::LOCK_NB)
+}
+
+#[cfg(unix)]
+fn lock(file: &std::fs::File) -> io::Result<()> {
+    flock(file, libc::LOCK_EX).map(|_| ())
+}
+
+// Elsewhere std's lock (LockFileEx on Windows), which needs Rust 1.89 there.
+#[cfg(not(unix))]
+#[allow(clippy::incompatible_msrv)]
+fn try_lock(file: &std::fs::File) -> io::Result<bool> {
+    match file.try_lock() {
+        Ok(()) => Ok(true),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(false),
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
+    }
+}
+
+#[cfg(not(unix))]
+#[allow(clippy::incompatible_msrv)]
+fn lock(file: &std::fs::File) -> io::Result<()> {
+    file.lock()
 }
 
 /// A staging folder that becomes the output on [`Staging::commit`] and is removed

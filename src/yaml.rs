@@ -521,7 +521,8 @@ impl<'a> ItemLocator<'a> {
     pub fn at(&self, index: usize, item: &str) -> Option<Position> {
         let items = self.items.get_or_init(|| list_items(self.yaml, self.key));
         match items.get(index) {
-            Some(found) if found.text == item => Some(found.position),
+            // Text with escapes (`"\e[2K"`) cannot be compared as written.
+            Some(found) if found.text == item || found.text.contains('\\') => Some(found.position),
             _ => locate_item(self.yaml, self.key, item),
         }
     }

@@ -10,4 +10,5 @@ mod hardening;
 mod publishing;
 mod serve_guards;
 mod shipped;
+mod swap;
 mod util;
