@@ -20,6 +20,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::diagnostic::Diagnostic;
 use crate::render::Sink;
 
+mod sys;
+
+use sys::{exchange, fault_point, test_hook, unsupported, NO_EXCHANGE, PAUSE_AFTER_FILES};
+
 /// The file marking a folder as casebook's output (so it may be replaced).
 pub const MARKER: &str = ".casebook-output";
 const MARKER_TEXT: &str = "This folder was written by casebook. It is replaced on each build.\n";
@@ -109,34 +113,6 @@ pub fn check_output(root: &Path, output: &Path) -> Result<(), Diagnostic> {
     Ok(())
 }
 
-/// Test hooks, read only in debug builds (the test binaries'): at the named
-/// point the process kills itself as `kill -9` or a power cut would, so that
-/// tests can show every step of a build is safe to die at.
-const KILL_AT: &str = "CASEBOOK_TEST_KILL_AT";
-/// Test hook: after this many files are written, every writer stops for good.
-const PAUSE_AFTER_FILES: &str = "CASEBOOK_TEST_PAUSE_AFTER_FILES";
-/// Test hook: swap by two renames, as on systems without an atomic exchange.
-const NO_EXCHANGE: &str = "CASEBOOK_TEST_NO_EXCHANGE";
-
-fn test_hook(name: &str) -> Option<String> {
-    if cfg!(debug_assertions) {
-        std::env::var(name).ok().filter(|v| !v.is_empty())
-    } else {
-        None
-    }
-}
-
-fn fault_point(point: &str) {
-    if test_hook(KILL_AT).is_some_and(|at| at == point) {
-        #[cfg(unix)]
-        // SAFETY: kill(2) on our own pid takes no pointers.
-        unsafe {
-            libc::kill(libc::getpid(), libc::SIGKILL);
-        }
-        std::process::abort();
-    }
-}
-
 /// The name of a file or folder next to `target` that belongs to it: `.public.casebook-<tag>`.
 fn companion(target: &Path, tag: &str) -> PathBuf {
     let name = target
@@ -167,61 +143,15 @@ impl OutputLock {
             .truncate(false)
             .write(true)
             .open(companion(target, "lock"))?;
-        if !try_lock(&file)? {
+        if !sys::try_lock(&file)? {
             eprintln!(
                 "waiting for another build of {}…",
                 crate::diagnostic::printable(&crate::diagnostic::display_path(target))
             );
-            lock(&file)?;
+            sys::lock(&file)?;
         }
         Ok(OutputLock { _file: file })
     }
-}
-
-// flock(2) on Unix: std's File::lock would need Rust 1.89, above this crate's
-// rust-version.
-#[cfg(unix)]
-fn flock(file: &std::fs::File, operation: libc::c_int) -> io::Result<bool> {
-    use std::os::unix::io::AsRawFd;
-    loop {
-        // SAFETY: flock takes a file descriptor we own for the whole call.
-        if unsafe { libc::flock(file.as_raw_fd(), operation) } == 0 {
-            return Ok(true);
-        }
-        let error = io::Error::last_os_error();
-        match error.raw_os_error() {
-            Some(libc::EINTR) => continue,
-            Some(libc::EWOULDBLOCK) => return Ok(false),
-            _ => return Err(error),
-        }
-    }
-}
-
-#[cfg(unix)]
-fn try_lock(file: &std::fs::File) -> io::Result<bool> {
-    flock(file, libc::LOCK_EX | libc::LOCK_NB)
-}
-
-#[cfg(unix)]
-fn lock(file: &std::fs::File) -> io::Result<()> {
-    flock(file, libc::LOCK_EX).map(|_| ())
-}
-
-// Elsewhere std's lock (LockFileEx on Windows), which needs Rust 1.89 there.
-#[cfg(not(unix))]
-#[allow(clippy::incompatible_msrv)]
-fn try_lock(file: &std::fs::File) -> io::Result<bool> {
-    match file.try_lock() {
-        Ok(()) => Ok(true),
-        Err(std::fs::TryLockError::WouldBlock) => Ok(false),
-        Err(std::fs::TryLockError::Error(e)) => Err(e),
-    }
-}
-
-#[cfg(not(unix))]
-#[allow(clippy::incompatible_msrv)]
-fn lock(file: &std::fs::File) -> io::Result<()> {
-    file.lock()
 }
 
 /// A staging folder that becomes the output on [`Staging::commit`] and is removed
@@ -314,50 +244,6 @@ impl Drop for Staging {
             let _ = remove_ours(&self.dir);
         }
     }
-}
-
-/// Exchanges two paths atomically (`renameat2` with `RENAME_EXCHANGE`).
-#[cfg(target_os = "linux")]
-fn exchange(a: &Path, b: &Path) -> io::Result<()> {
-    use std::os::unix::ffi::OsStrExt;
-    let a = std::ffi::CString::new(a.as_os_str().as_bytes())?;
-    let b = std::ffi::CString::new(b.as_os_str().as_bytes())?;
-    // Through syscall(2) rather than the C library's wrapper, which C libraries
-    // older than glibc 2.28 lack.
-    // SAFETY: both pointers are NUL-terminated strings that outlive the call.
-    let result = unsafe {
-        libc::syscall(
-            libc::SYS_renameat2,
-            libc::AT_FDCWD,
-            a.as_ptr(),
-            libc::AT_FDCWD,
-            b.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
-    };
-    if result == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
-}
-
-/// Elsewhere there is no atomic exchange of two folders: fall back to renames.
-#[cfg(not(target_os = "linux"))]
-fn exchange(_: &Path, _: &Path) -> io::Result<()> {
-    Err(io::ErrorKind::Unsupported.into())
-}
-
-/// Whether an exchange failed because the system or file system cannot do one.
-fn unsupported(e: &io::Error) -> bool {
-    #[cfg(target_os = "linux")]
-    if matches!(
-        e.raw_os_error(),
-        Some(libc::ENOSYS | libc::EINVAL | libc::EOPNOTSUPP)
-    ) {
-        return true;
-    }
-    e.kind() == io::ErrorKind::Unsupported
 }
 
 /// Removes a folder casebook wrote, in an order that is safe to be killed in:
