@@ -122,11 +122,21 @@ fn companion(target: &Path, tag: &str) -> PathBuf {
     target.with_file_name(format!(".{name}.casebook-{tag}"))
 }
 
+/// The output's lock file, `.public.casebook.lock`: named apart from the
+/// `.public.casebook-*` folders, which are a build's and removed after it.
+fn lock_path(target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    target.with_file_name(format!(".{name}.casebook.lock"))
+}
+
 fn sibling(target: &Path, tag: &str) -> PathBuf {
     companion(target, &format!("{tag}-{}", std::process::id()))
 }
 
-/// One build at a time per output: an advisory lock on `.<output>.casebook-lock`
+/// One build at a time per output: an advisory lock on `.<output>.casebook.lock`
 /// next to it, held from before the staging folder is made until the swap is
 /// done. The operating system releases it when the build ends, even if killed.
 /// The file itself stays (removing it would race with a build waiting on it).
@@ -142,7 +152,7 @@ impl OutputLock {
             .create(true)
             .truncate(false)
             .write(true)
-            .open(companion(target, "lock"))?;
+            .open(lock_path(target))?;
         if !sys::try_lock(&file)? {
             eprintln!(
                 "waiting for another build of {}…",
@@ -276,12 +286,11 @@ fn recover(parent: &Path, target: &Path) -> io::Result<()> {
         return Ok(());
     };
     let prefix = format!(".{name}.casebook-");
-    let lock = format!("{prefix}lock");
     let mut left: Vec<PathBuf> = std::fs::read_dir(parent)?
         .flatten()
         .filter(|item| {
             let file_name = item.file_name().to_string_lossy().into_owned();
-            file_name.starts_with(&prefix) && file_name != lock
+            file_name.starts_with(&prefix)
         })
         .map(|item| item.path())
         .collect();
@@ -435,7 +444,7 @@ mod tests {
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         leftovers.sort();
-        assert_eq!(leftovers, [".public.casebook-lock", "public"]);
+        assert_eq!(leftovers, [".public.casebook.lock", "public"]);
 
         // A second commit replaces the first output whole.
         let s = Staging::create(&target).unwrap();

@@ -46,7 +46,7 @@ fn leftovers(out: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(out.parent().unwrap())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(&prefix) && !n.ends_with("casebook-lock"))
+        .filter(|n| n.starts_with(&prefix))
         .collect();
     names.sort();
     names
@@ -147,7 +147,7 @@ fn a_second_build_waits_for_the_lock_and_says_so() {
     let site = TestSite::fixture("basic");
     let work = tempfile::tempdir().unwrap();
     let out = work.path().join("public");
-    let lock = std::fs::File::create(work.path().join(".public.casebook-lock")).unwrap();
+    let lock = std::fs::File::create(work.path().join(".public.casebook.lock")).unwrap();
     // SAFETY: flock on a descriptor this test owns.
     let locked = unsafe {
         libc::flock(
