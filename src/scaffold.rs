@@ -41,7 +41,7 @@ impl ScaffoldError {
 /// The files of a new site, relative to its root.
 const STARTER: &[(&str, &str)] = &[
     (CONFIG_FILE, STARTER_CONFIG),
-    (".gitignore", "public/\n"),
+    (".gitignore", "public/\n.public.casebook.lock\n"),
     (
         "content/practices/p1-neighbourhood-care-team.md",
         STARTER_PRACTICE,

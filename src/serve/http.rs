@@ -8,6 +8,11 @@
 //! those served here, get a small script that listens on
 //! `/__casebook/events` and, while the last build failed, a fixed panel with
 //! the errors; `casebook build` output never contains either.
+//!
+//! Connections are served by [`serve`]: one that takes longer than
+//! [`HEADER_TIMEOUT`] to send a request's headers, or sits idle that long
+//! between requests, is closed, so half-open connections cannot pile up and
+//! starve the preview. Encoded slashes (`%2f`) in a path are refused.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -29,6 +34,10 @@ use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::{Stream, StreamExt};
 
 use crate::diagnostic::Diagnostic;
+
+mod conn;
+
+pub use conn::{serve, HEADER_TIMEOUT};
 
 /// The URL of the live-reload event stream.
 pub const EVENTS_PATH: &str = "/__casebook/events";
@@ -196,9 +205,13 @@ pub fn is_local_host(host: &str) -> bool {
     let name = name.trim_end_matches('.').to_ascii_lowercase();
     name == "localhost"
         || name.ends_with(".localhost")
-        || name
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+        || name.parse::<std::net::IpAddr>().is_ok_and(is_loopback)
+}
+
+/// Whether an address is this machine's loopback, IPv4-mapped IPv6 included
+/// (`::ffff:127.0.0.1`, which the standard library's `is_loopback` says is not).
+pub fn is_loopback(ip: std::net::IpAddr) -> bool {
+    ip.to_canonical().is_loopback()
 }
 
 /// Why a request path was refused.
@@ -215,6 +228,14 @@ pub enum Refusal {
 pub fn request_key(raw_path: &str) -> Result<String, Refusal> {
     if raw_path.len() > MAX_URL_LENGTH {
         return Err(Refusal::TooLong);
+    }
+    // An encoded slash would make one path segment look like two after decoding.
+    if raw_path
+        .as_bytes()
+        .windows(3)
+        .any(|w| w[0] == b'%' && w[1] == b'2' && w[2].eq_ignore_ascii_case(&b'f'))
+    {
+        return Err(Refusal::BadPath);
     }
     let decoded = percent_decode_str(raw_path)
         .decode_utf8()
@@ -525,6 +546,9 @@ mod tests {
             "/%ff",
             "relative",
             "/C:/Windows",
+            "/practices%2fp1/",
+            "/practices%2Fp1/index.html",
+            "/%2f",
         ] {
             assert_eq!(request_key(bad), Err(Refusal::BadPath), "{bad}");
         }
@@ -622,6 +646,7 @@ mod tests {
             "127.0.0.1:8080",
             "127.1.2.3",
             "[::1]:1111",
+            "[::ffff:127.0.0.1]:1111",
             "app.localhost",
             "LOCALHOST.",
         ] {
@@ -632,10 +657,21 @@ mod tests {
             "evil.example:1111",
             "10.0.0.1:1111",
             "[fe80::1]:80",
+            "[::ffff:10.0.0.1]:80",
             "localhost.evil.example",
             "",
         ] {
             assert!(!is_local_host(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn mapped_loopback_is_loopback() {
+        for ip in ["127.0.0.1", "::1", "::ffff:127.0.0.1", "::ffff:127.9.9.9"] {
+            assert!(is_loopback(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in ["0.0.0.0", "::", "::ffff:10.0.0.1", "192.168.1.1"] {
+            assert!(!is_loopback(ip.parse().unwrap()), "{ip}");
         }
     }
 

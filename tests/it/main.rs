@@ -20,5 +20,7 @@ mod paging;
 mod publishing;
 mod scale;
 mod serve;
+mod serve_guards;
 mod shipped;
+mod swap;
 mod util;
