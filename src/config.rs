@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 
 use crate::diagnostic::{suggest, Diagnostic, Position};
-use crate::model::{is_valid_id, Facet, Kind, SummaryShape, SummarySpec, VocabValue};
+use crate::model::{is_valid_id, Facet, Kind, MapKind, SummaryShape, SummarySpec, VocabValue};
 use crate::yaml;
 
 /// The name of the settings file at the site root.
@@ -127,6 +127,7 @@ struct RawFacetFull {
     #[serde(default)]
     description: String,
     singular: Option<String>,
+    map: Option<String>,
     values: Vec<RawValue>,
 }
 
@@ -458,6 +459,7 @@ fn check_facets(p: &mut Problems, raw: &IndexMap<String, Json>, kinds: &[Kind]) 
                     label: None,
                     description: String::new(),
                     singular: None,
+                    map: None,
                     values,
                 },
                 Err(e) => {
@@ -559,6 +561,17 @@ fn check_facets(p: &mut Problems, raw: &IndexMap<String, Json>, kinds: &[Kind]) 
             values[i].depth = depth;
         }
         let label = full.label.unwrap_or_else(|| title_case(name));
+        let map = full.map.as_deref().and_then(|kind| {
+            let found = MapKind::from_name(kind);
+            if found.is_none() {
+                let near = suggest(kind, MapKind::NAMES.iter().copied());
+                p.error(
+                    p.find(&["facets", name, "map"]),
+                    format!("facet `{name}`: unknown map {kind:?}{}", did_you_mean(near)),
+                );
+            }
+            found
+        });
         facets.push(Facet {
             singular: full.singular.unwrap_or_else(|| default_singular(name)),
             name: name.clone(),
@@ -568,6 +581,7 @@ fn check_facets(p: &mut Problems, raw: &IndexMap<String, Json>, kinds: &[Kind]) 
             values,
             by_id,
             combination_pages: false,
+            map,
         });
     }
     facets
@@ -774,6 +788,27 @@ mod tests {
             errs[0].message
         );
         assert!(errs[0].message.contains("did you mean \"GB\""));
+    }
+
+    #[test]
+    fn a_facet_names_its_map_and_an_unknown_map_is_an_error() {
+        let with = |map: &str| {
+            MINIMAL.replace(
+                "  countries:\n",
+                &format!("  countries:\n    map: {map}\n    values:\n"),
+            )
+        };
+        let (config, _) = Config::parse(&with("europe")).unwrap();
+        assert_eq!(config.facets[0].map, Some(MapKind::Europe));
+        assert_eq!(Config::parse(MINIMAL).unwrap().0.facets[0].map, None);
+        let errs = Config::parse(&with("erope")).unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].line, Some(6));
+        assert!(
+            errs[0].message.contains("unknown map \"erope\" (did you mean \"europe\"?)"),
+            "{}",
+            errs[0].message
+        );
     }
 
     #[test]
