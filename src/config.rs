@@ -805,7 +805,9 @@ mod tests {
         assert_eq!(errs.len(), 1, "{errs:?}");
         assert_eq!(errs[0].line, Some(6));
         assert!(
-            errs[0].message.contains("unknown map \"erope\" (did you mean \"europe\"?)"),
+            errs[0]
+                .message
+                .contains("unknown map \"erope\" (did you mean \"europe\"?)"),
             "{}",
             errs[0].message
         );

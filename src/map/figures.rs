@@ -172,7 +172,11 @@ pub fn facet_maps(
                 .iter()
                 .map(|(v, counts)| {
                     let n = counts[i];
-                    let breakdown = if n > 0 { kind_count(c, k, n) } else { String::new() };
+                    let breakdown = if n > 0 {
+                        kind_count(c, k, n)
+                    } else {
+                        String::new()
+                    };
                     value(*v, n, breakdown)
                 })
                 .collect();

@@ -11,6 +11,7 @@
 //! when a value names one of them ([`INSET_NOTE`] says so); on the main map
 //! the UK is one shape. The output depends only on the values, never on
 //! their order. [`figures`] makes the maps a page shows from the catalogue.
+//! The styles are the `map-*` rules of the theme's `static/style.css`.
 
 pub mod figures;
 
@@ -21,32 +22,6 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use crate::render::escape_html;
-
-/// The CSS the map needs; the theme's stylesheet includes it.
-pub const MAP_CSS: &str = "\
-.map { display: block; width: 100%; height: auto; max-width: 56rem; }
-.map .map-sea { fill: #eef4f8; }
-.map path, .map circle { stroke: #fff; stroke-width: 0.75px; stroke-linejoin: round; vector-effect: non-scaling-stroke; }
-.map .map-context { fill: #dcdcdc; }
-.map .map-none { fill: #ebebe7; }
-.map-c0 { fill: #f6f4ec; background: #f6f4ec; }
-.map-c1 { fill: #c2daef; background: #c2daef; }
-.map-c2 { fill: #8cbfe3; background: #8cbfe3; }
-.map-c3 { fill: #529bd1; background: #529bd1; }
-.map-c4 { fill: #2a74b3; background: #2a74b3; }
-.map-c5 { fill: #0b4a84; background: #0b4a84; }
-.map .map-marker { stroke: #1a1a1a; stroke-width: 1px; }
-.map a:hover path, .map a:hover circle { stroke: #1a1a1a; stroke-width: 1.5px; }
-.map a:focus { outline: none; }
-.map a:focus-visible path, .map a:focus-visible circle { stroke: #000; stroke-width: 3px; }
-.map .map-inset-frame { fill: #eef4f8; stroke: #767676; stroke-width: 1px; vector-effect: non-scaling-stroke; }
-.map .map-inset-label { font: 600 20px sans-serif; fill: #333; }
-.map-legend { display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; list-style: none; padding: 0; margin: 0.5rem 0; }
-.map-legend li { display: flex; align-items: center; gap: 0.4rem; }
-.map-swatch { display: inline-block; width: 1.1rem; height: 1.1rem; border: 1px solid #767676; }
-.map-swatch.map-none { background: #ebebe7; }
-.map-note { font-size: 0.9rem; }
-";
 
 /// One value to draw: a place, its count and where its link goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -222,13 +197,14 @@ pub fn shade_classes(counts: &[usize]) -> Vec<ShadeClass> {
     classes
 }
 
+/// The class of `count` among `classes` (the last class for anything above).
+pub fn shade_for(classes: &[ShadeClass], count: usize) -> Option<&ShadeClass> {
+    classes.iter().find(|c| count <= c.high).or(classes.last())
+}
+
 /// The CSS class for `count` among `classes` (the last class for anything above).
 pub fn class_for(classes: &[ShadeClass], count: usize) -> &'static str {
-    classes
-        .iter()
-        .find(|c| count <= c.high)
-        .or(classes.last())
-        .map_or("map-c1", |c| c.class)
+    shade_for(classes, count).map_or("map-c1", |c| c.class)
 }
 
 /// "Denmark: 7 entries (4 articles, 3 practices)"; "1 entry" for one.
