@@ -11,9 +11,11 @@
 //! when a value names one of them ([`INSET_NOTE`] says so); on the main map
 //! the UK is one shape. The output depends only on the values, never on
 //! their order. [`figures`] makes the maps a page shows from the catalogue.
-//! The styles are the `map-*` rules of the theme's `static/style.css`.
+//! The styles are the `map-*` rules of the theme's `static/style.css`; the
+//! [`palette`] is shared with heat-shaded tables.
 
 pub mod figures;
+pub mod palette;
 
 pub use figures::{facet_maps, summary_map_facet, value_code, MapFigure, MapsView, Unplaced};
 

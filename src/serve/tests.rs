@@ -755,3 +755,42 @@ fn search_index_follows_body_title_and_facet_edits() {
         assert_same_as_full_build(&builder, root);
     }
 }
+
+#[test]
+fn a_map_follows_rolled_up_counts_when_its_table_stays_the_same() {
+    let site = shipped_site();
+    let root = site.path();
+    let mut builder = built(root);
+    // One batch: L05 trades Scotland for Denmark and L18 Denmark for
+    // Scotland. Every exact count, so the countries table, stays the same,
+    // but the United Kingdom's map count (entries under it) goes up by one.
+    edit(
+        root,
+        "content/literature/l05.md",
+        "countries: [GB-ENG, GB-SCT]",
+        "countries: [GB-ENG, DK]",
+    );
+    edit(
+        root,
+        "content/literature/l18.md",
+        "countries: [DK]",
+        "countries: [GB-SCT]",
+    );
+    let before = builder.files().unwrap()["summary/countries.csv"].clone();
+    let (changed, _) = apply_partial_routes(
+        &mut builder,
+        &entries_changed(&["content/literature/l05.md", "content/literature/l18.md"]),
+    );
+    let files = builder.files().unwrap();
+    assert_eq!(files["summary/countries.csv"], before, "the table changed");
+    assert!(
+        changed.iter().any(|p| p == "/summary/countries/"),
+        "{changed:?}"
+    );
+    let page = String::from_utf8_lossy(&files["summary/countries/index.html"]).into_owned();
+    assert!(
+        page.contains("United Kingdom: 29 entries"),
+        "map not updated"
+    );
+    assert_same_as_full_build(&builder, root);
+}

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::chart::chart_svg;
 use super::Views;
-use crate::map;
+use crate::map::{self, palette::heat_class};
 use crate::model::{Catalogue, Facet, SummarySpec};
 use crate::routes;
 use crate::summary::{
@@ -170,11 +170,6 @@ impl HomeFilter {
         }
         format!("?{}", parts.join("&"))
     }
-}
-
-/// The CSS class of a heat-shaded cell at `step` (0 to 5) of the palette.
-fn heat_class(step: usize) -> String {
-    format!("heat-{step}")
 }
 
 /// Whether a value has parts (the home page's filter for it then takes them in too).
