@@ -21,8 +21,12 @@ const BAR: usize = 14;
 const BAR_GAP: usize = 3;
 /// Space between one category's bars and the next label.
 const BAND_GAP: usize = 10;
-/// The narrowest chart the layout is made for: a 320 px screen less the page's margins.
-pub const NARROWEST: usize = 288;
+/// The narrowest chart the layout is made for: a 320 px screen less the
+/// page's margins and a scroll bar.
+pub const NARROWEST: usize = 272;
+/// Left margin of the labels: a glyph such as "J" or "T" reaches a little
+/// left of where its text starts.
+const LABEL_X: usize = 2;
 /// Longest label line, in characters: about 230 px of 13 px text.
 pub const LINE_CHARS: usize = 32;
 
@@ -88,7 +92,7 @@ pub fn chart_svg(chart: &ChartView, title: &str) -> String {
             y += LINE;
             let _ = write!(
                 body,
-                r#"<text x="0" y="{}" class="chart-label">{}</text>"#,
+                r#"<text x="{LABEL_X}" y="{}" class="chart-label">{}</text>"#,
                 y - 4,
                 escape_html(&line)
             );
