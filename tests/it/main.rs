@@ -17,6 +17,7 @@ mod check;
 mod filter_model;
 mod hardening;
 mod paging;
+mod pictures;
 mod publishing;
 mod scale;
 mod serve;
