@@ -259,6 +259,26 @@ impl Views<'_> {
         }
     }
 }
+/// The start of a value's row in `counts` and `presence` tables: the link to
+/// the value's page, the row's header cell, and the home page filter for it.
+/// A count is of entries naming the value itself; the filter for a value with
+/// parts takes its parts in too, so such a value has none.
+fn value_row(
+    fi: usize,
+    facet: &Facet,
+    v: usize,
+) -> (Option<String>, Vec<CellView>, Option<HomeFilter>) {
+    let value = &facet.values[v];
+    let href = Some(routes::value_url(facet, v));
+    let cells = vec![CellView {
+        href: href.clone(),
+        indent: value.depth,
+        ..CellView::header(value.label.clone())
+    }];
+    let filter = (!has_children(facet, v)).then(|| HomeFilter::value(fi, v));
+    (href, cells, filter)
+}
+
 impl Layout<'_> {
     /// What is counted, for captions: "entries", or the one kind's label ("articles").
     fn counted(&self) -> String {
@@ -401,15 +421,7 @@ impl Layout<'_> {
         let mut rows = Vec::new();
         for (v, counts) in &t.rows {
             let value = &facet.values[*v];
-            let href = Some(routes::value_url(facet, *v));
-            let mut cells = vec![CellView {
-                href: href.clone(),
-                indent: value.depth,
-                ..CellView::header(value.label.clone())
-            }];
-            // A count is of entries naming the value itself; the filter for
-            // a value with parts takes its parts in too, so it has none.
-            let filter = (!has_children(facet, *v)).then(|| HomeFilter::value(t.facet, *v));
+            let (href, mut cells, filter) = value_row(t.facet, facet, *v);
             cells.extend(self.filtered(counts, &href, filter));
             self.chart.bars.push(ChartBar {
                 label: value.label.clone(),
@@ -454,13 +466,7 @@ impl Layout<'_> {
             .iter()
             .map(|(v, counts)| {
                 let value = &facet.values[*v];
-                let href = Some(routes::value_url(facet, *v));
-                let mut cells = vec![CellView {
-                    href: href.clone(),
-                    indent: value.depth,
-                    ..CellView::header(value.label.clone())
-                }];
-                let filter = (!has_children(facet, *v)).then(|| HomeFilter::value(t.facet, *v));
+                let (href, mut cells, filter) = value_row(t.facet, facet, *v);
                 for ((n, base), &k) in counts.iter().zip(&t.base).zip(&self.spec.kinds) {
                     cells.push(CellView {
                         filter: filter
