@@ -25,22 +25,28 @@ pub struct Change {
     pub entry_pages: BTreeSet<usize>,
     /// Entries whose list item (title, summary line, filter data) changed.
     pub list_items: BTreeSet<usize>,
-    /// Kinds whose list shows a changed list item.
-    pub kinds: BTreeSet<usize>,
+    /// Pages of kind lists (kind, page) that show a changed list item.
+    pub kind_pages: BTreeSet<(usize, usize)>,
     /// Facets whose coding of some entry changed: their value counts and
     /// combinations may differ.
     pub facets: BTreeSet<usize>,
-    /// Value pages whose list changed (members, or a member's list item).
+    /// Value lists whose members changed: every page of them.
     pub values: BTreeSet<(usize, usize)>,
-    /// Exact combinations whose list changed.
+    /// Pages of value lists (facet, value, page) that show a changed list item.
+    pub value_pages: BTreeSet<(usize, usize, usize)>,
+    /// Exact combinations whose members changed: every page of them.
     pub combinations: BTreeSet<(usize, Vec<usize>)>,
+    /// Pages of combination lists that show a changed list item.
+    pub combination_pages: BTreeSet<(usize, Vec<usize>, usize)>,
     /// Summaries whose table changed.
     pub tables: BTreeSet<usize>,
     /// Summaries whose page draws a map of a facet whose coding changed: its
     /// counts roll children up, so they can change while the table does not.
     pub maps: BTreeSet<usize>,
-    /// Pivot cells (summary, row value, column values) whose list changed.
+    /// Pivot cells (summary, row value, column values) whose members changed.
     pub cells: BTreeSet<(usize, usize, Vec<usize>)>,
+    /// Pages of pivot cells that show a changed list item.
+    pub cell_pages: BTreeSet<(usize, usize, Vec<usize>, usize)>,
     /// Some entry's data other than its body changed (`catalogue.json`, the
     /// feed, the citation exports, the sitemap's dates).
     pub records: bool,
@@ -95,7 +101,9 @@ impl Change {
             let listed_differently = view::item_of(c, old) != view::item_of(c, new);
             if listed_differently {
                 change.list_items.insert(i);
-                change.kinds.insert(new.kind);
+                if let Some(page) = page_of(c, &index.by_kind[new.kind], i) {
+                    change.kind_pages.insert((new.kind, page));
+                }
                 // Pages listing it among their related entries.
                 change.entry_pages.extend(&old.related);
                 change.entry_pages.extend(&new.related);
@@ -112,13 +120,31 @@ impl Change {
                 if was != is {
                     change.facets.insert(fi);
                 }
-                if was != is || listed_differently {
+                if was != is {
+                    // Members come and go: every page of these lists shifts.
                     let mut values = was.clone();
                     values.extend(is);
                     let values = index::with_ancestors(facet, &values);
                     change.values.extend(values.into_iter().map(|v| (fi, v)));
                     change.combinations.insert((fi, was.clone()));
                     change.combinations.insert((fi, is.clone()));
+                } else if listed_differently {
+                    // The same lists, one item shown differently: its page only.
+                    for v in index::with_ancestors(facet, is) {
+                        if let Some(page) = page_of(c, &index.rolled_up[fi][v], i) {
+                            change.value_pages.insert((fi, v, page));
+                        }
+                    }
+                    if let Some(list) = index.combinations[fi].get(is) {
+                        if let Some(page) = page_of(c, list, i) {
+                            change.combination_pages.insert((fi, is.clone(), page));
+                            // A value's first page also shows the first page of
+                            // the entries naming that value alone.
+                            if let ([v], 1) = (is.as_slice(), page) {
+                                change.value_pages.insert((fi, *v, 1));
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -137,11 +163,14 @@ impl Change {
                 for (ri, &row) in after.rows.iter().enumerate() {
                     for (ci, column) in after.columns.iter().enumerate() {
                         let entries = &after.cells[ri][ci];
-                        let was = before.cell(row, column);
-                        if was != Some(entries.as_slice())
-                            || entries.iter().any(|e| change.list_items.contains(e))
-                        {
+                        if before.cell(row, column) != Some(entries.as_slice()) {
                             change.cells.insert((si, row, column.clone()));
+                            continue;
+                        }
+                        for &e in &change.list_items {
+                            if let Some(page) = page_of(c, entries, e) {
+                                change.cell_pages.insert((si, row, column.clone(), page));
+                            }
                         }
                     }
                 }
@@ -149,6 +178,16 @@ impl Change {
         }
         change
     }
+}
+
+/// The page (from 1) of a list, sorted by entry index as every list is, that
+/// shows entry `e`, if the list holds it.
+fn page_of(c: &Catalogue, list: &[usize], e: usize) -> Option<usize> {
+    let at = list.binary_search(&e).ok()?;
+    Some(match c.config.paginate_by {
+        0 => 1,
+        per => at / per + 1,
+    })
 }
 
 impl Route {
@@ -160,19 +199,29 @@ impl Route {
         let site = counts && change.own_templates;
         match self {
             Route::Home => counts || !change.list_items.is_empty(),
-            // Any page of a list: an entry moving in or out shifts the others.
-            Route::Kind(k, _) => site || change.kinds.contains(k),
+            // A kind's members never change in a partial rebuild (an entry's
+            // kind is its folder); only the page showing a changed item does.
+            Route::Kind(k, page) => site || change.kind_pages.contains(&(*k, *page)),
             Route::Entry(e) => site || change.entry_pages.contains(e),
             Route::Facet(fi) => site || change.facets.contains(fi),
-            Route::Value(fi, v, _) => site || change.values.contains(&(*fi, *v)),
-            Route::Combination(fi, values, _) => {
+            Route::Value(fi, v, page) => {
+                site || change.values.contains(&(*fi, *v))
+                    || change.value_pages.contains(&(*fi, *v, *page))
+            }
+            Route::Combination(fi, values, page) => {
                 site || change.combinations.contains(&(*fi, values.clone()))
+                    || change
+                        .combination_pages
+                        .contains(&(*fi, values.clone(), *page))
             }
             Route::Summaries | Route::Page(_) | Route::NotFound => site,
             Route::Summary(si) => site || change.tables.contains(si) || change.maps.contains(si),
             Route::SummaryCsv(si) => change.tables.contains(si),
-            Route::PivotCell(si, row, column, _) => {
+            Route::PivotCell(si, row, column, page) => {
                 site || change.cells.contains(&(*si, *row, column.clone()))
+                    || change
+                        .cell_pages
+                        .contains(&(*si, *row, column.clone(), *page))
             }
             Route::CatalogueJson | Route::Feed | Route::Bibtex | Route::CslJson => change.records,
             Route::Sitemap => change.records || change.routes,

@@ -287,3 +287,47 @@ fn search_index_follows_body_title_and_facet_edits() {
         assert_same_as_full_build(&builder, root);
     }
 }
+
+#[test]
+fn paged_lists_re_render_only_the_pages_an_edit_shows_on() {
+    let site = shipped_site();
+    let root = site.path();
+    let config = std::fs::read_to_string(root.join("catalogue.yaml")).unwrap();
+    std::fs::write(
+        root.join("catalogue.yaml"),
+        format!("paginate_by: 5\n{config}"),
+    )
+    .unwrap();
+    let mut builder = built(root);
+    // A title shows on one page of each list holding the entry.
+    edit(
+        root,
+        "content/practices/p12.md",
+        "title: Recovery",
+        "title: Recovery, paged",
+    );
+    let (_, rendered) = apply_partial_routes(
+        &mut builder,
+        &entries_changed(&["content/practices/p12.md"]),
+    );
+    assert_same_as_full_build(&builder, root);
+    let kind_pages: Vec<&Route> = rendered
+        .iter()
+        .filter(|r| matches!(r, Route::Kind(..)))
+        .collect();
+    // P12 is the 12th practice: page 3 of 5 a page.
+    let practices = 1; // kinds are in catalogue.yaml order: literature, practices
+    assert_eq!(kind_pages, [&Route::Kind(practices, 3)], "{rendered:?}");
+    // A facet edit moves entries between lists: those lists' pages all follow.
+    edit(
+        root,
+        "content/practices/p12.md",
+        "sectors: [health]",
+        "sectors: [health, education]",
+    );
+    apply_partial(
+        &mut builder,
+        &entries_changed(&["content/practices/p12.md"]),
+    );
+    assert_same_as_full_build(&builder, root);
+}
