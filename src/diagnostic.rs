@@ -32,6 +32,8 @@ pub struct Diagnostic {
     pub message: String,
     /// The offending source line, for the excerpt.
     pub excerpt: Option<String>,
+    /// A spreadsheet column's letters (`C`), printed in place of `col`.
+    pub column_letters: Option<String>,
 }
 
 impl Diagnostic {
@@ -44,6 +46,7 @@ impl Diagnostic {
             col: None,
             message: message.into(),
             excerpt: None,
+            column_letters: None,
         }
     }
 
@@ -70,6 +73,16 @@ impl Diagnostic {
         self
     }
 
+    /// Locates the diagnostic at a spreadsheet cell: its 1-based row and
+    /// column number (for sorting) and the column's letters (for printing),
+    /// so that it reads `cases.xlsx:14:C: ...`.
+    pub fn at_cell(mut self, row: usize, col: usize, letters: String) -> Self {
+        self.line = Some(row);
+        self.col = Some(col);
+        self.column_letters = Some(letters);
+        self
+    }
+
     /// Whether this diagnostic stops a build.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
@@ -80,7 +93,9 @@ impl Diagnostic {
         let mut out = display_path(&self.path);
         if let Some(line) = self.line {
             out.push_str(&format!(":{line}"));
-            if let Some(col) = self.col {
+            if let Some(letters) = &self.column_letters {
+                out.push_str(&format!(":{letters}"));
+            } else if let Some(col) = self.col {
                 out.push_str(&format!(":{col}"));
             }
         }
@@ -169,6 +184,12 @@ mod tests {
         let shown = d.to_string();
         assert!(shown.contains(" 4 | clusters: [comitment]"), "{shown}");
         assert!(shown.contains("   |            ^"), "{shown}");
+    }
+
+    #[test]
+    fn cells_print_their_column_letters() {
+        let d = Diagnostic::error("cases.xlsx", "unknown country").at_cell(14, 3, "C".into());
+        assert_eq!(d.headline(), "cases.xlsx:14:C: unknown country");
     }
 
     #[test]

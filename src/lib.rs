@@ -10,6 +10,7 @@
 pub mod config;
 pub mod diagnostic;
 pub mod export;
+pub mod import;
 pub mod index;
 pub mod lint;
 pub mod load;
@@ -90,6 +91,8 @@ pub struct Site {
     pub routes: Vec<Route>,
     /// Warnings from loading.
     pub warnings: Vec<Diagnostic>,
+    /// The site's root folder, where `entries.csv` reads the entries' bodies.
+    pub root: PathBuf,
 }
 
 impl Site {
@@ -122,6 +125,7 @@ impl Site {
                     tables,
                     routes,
                     warnings,
+                    root: root.to_path_buf(),
                 })
             }
             (loaded, theme) => {
@@ -136,6 +140,7 @@ impl Site {
     /// A renderer for this site's routes.
     pub fn renderer(&self) -> Renderer<'_> {
         Renderer::new(
+            &self.root,
             &self.catalogue,
             &self.index,
             &self.theme,

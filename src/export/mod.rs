@@ -1,6 +1,7 @@
 //! Files other than pages: the data and publishing files a build writes.
 //!
-//! [`catalogue_json`] (every entry's data), [`sitemap`] and [`robots`],
+//! [`catalogue_json`] (every entry's data), each kind's spreadsheet in
+//! [`entries_csv`], [`sitemap`] and [`robots`],
 //! [`feed`] (Atom), the citation exports in [`cite`], and the date handling
 //! they share ([`dates`]). The search index is written by [`crate::search`].
 //! Which of these files a site gets, and where, is the route table's to say
@@ -9,6 +10,7 @@
 pub mod catalogue;
 pub mod cite;
 pub mod dates;
+pub mod entries_csv;
 mod feed;
 mod sitemap;
 

@@ -129,11 +129,26 @@ fn body_edit_re_renders_only_its_page() {
         &mut builder,
         &entries_changed(&["content/practices/p12.md"]),
     );
-    // The page, and the search index, which holds every body's text: those
-    // two routes were rendered, and nothing else.
-    assert_eq!(changed, ["/practices/p12/", "/search-index.json"]);
+    // The page, the search index, which holds every body's text, and the
+    // kind's entries.csv, which holds every body: those routes were
+    // rendered, and nothing else.
+    // (Rendered in parallel, so in no particular order.)
+    let mut changed = changed;
+    changed.sort();
+    assert_eq!(
+        changed,
+        ["/practices/entries.csv", "/practices/p12/", "/search-index.json"]
+    );
     let p12 = entry_index(&builder, "P12");
-    assert_eq!(rendered, [Route::Entry(p12), Route::SearchIndex]);
+    let practices = builder.good.as_ref().unwrap().site.catalogue.entries[p12].kind;
+    assert_eq!(
+        rendered,
+        [
+            Route::EntriesCsv(practices),
+            Route::Entry(p12),
+            Route::SearchIndex
+        ]
+    );
     assert_same_as_full_build(&builder, root);
 }
 
@@ -607,12 +622,14 @@ fn own_templates_make_value_changes_re_render_everything() {
         "Recovery is a Danish project",
         "Recovery is a Danish scheme",
     );
+    let mut changed = apply_partial(
+        &mut builder,
+        &entries_changed(&["content/practices/p12.md"]),
+    );
+    changed.sort();
     assert_eq!(
-        apply_partial(
-            &mut builder,
-            &entries_changed(&["content/practices/p12.md"])
-        ),
-        ["/practices/p12/", "/search-index.json"]
+        changed,
+        ["/practices/entries.csv", "/practices/p12/", "/search-index.json"]
     );
 }
 
