@@ -32,8 +32,8 @@ pub struct Diagnostic {
     pub message: String,
     /// The offending source line, for the excerpt.
     pub excerpt: Option<String>,
-    /// A spreadsheet column's letters (`C`), printed in place of `col`.
-    pub column_letters: Option<String>,
+    /// Whether `col` is a spreadsheet's column, printed as letters (`C`).
+    pub cell: bool,
 }
 
 impl Diagnostic {
@@ -46,7 +46,7 @@ impl Diagnostic {
             col: None,
             message: message.into(),
             excerpt: None,
-            column_letters: None,
+            cell: false,
         }
     }
 
@@ -73,13 +73,12 @@ impl Diagnostic {
         self
     }
 
-    /// Locates the diagnostic at a spreadsheet cell: its 1-based row and
-    /// column number (for sorting) and the column's letters (for printing),
-    /// so that it reads `cases.xlsx:14:C: ...`.
-    pub fn at_cell(mut self, row: usize, col: usize, letters: String) -> Self {
+    /// Locates the diagnostic at a spreadsheet cell, by its 1-based row and
+    /// column, so that it reads `cases.xlsx:14:C: ...`.
+    pub fn at_cell(mut self, row: usize, col: usize) -> Self {
         self.line = Some(row);
         self.col = Some(col);
-        self.column_letters = Some(letters);
+        self.cell = true;
         self
     }
 
@@ -93,10 +92,10 @@ impl Diagnostic {
         let mut out = display_path(&self.path);
         if let Some(line) = self.line {
             out.push_str(&format!(":{line}"));
-            if let Some(letters) = &self.column_letters {
-                out.push_str(&format!(":{letters}"));
-            } else if let Some(col) = self.col {
-                out.push_str(&format!(":{col}"));
+            match self.col {
+                Some(col) if self.cell => out.push_str(&format!(":{}", column_letters(col))),
+                Some(col) => out.push_str(&format!(":{col}")),
+                None => {}
             }
         }
         out.push_str(": ");
@@ -138,12 +137,29 @@ pub struct Position {
     pub col: usize,
 }
 
+/// A spreadsheet's letters for a 1-based column: `A`, …, `Z`, `AA`, ….
+pub fn column_letters(col: usize) -> String {
+    let mut n = col.max(1);
+    let mut letters = Vec::new();
+    while n > 0 {
+        letters.push(char::from(b'A' + ((n - 1) % 26) as u8));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
+}
+
 /// Renders a relative path with forward slashes on every platform.
 pub fn display_path(path: &Path) -> String {
-    path.components()
+    let joined = path
+        .components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
-        .join("/")
+        .join("/");
+    // An absolute path's root is a component of its own: `/` + `/tmp`.
+    match joined.strip_prefix("//") {
+        Some(rest) => format!("/{rest}"),
+        None => joined,
+    }
 }
 
 /// The closest candidate to `wanted`, if it is close enough to be a likely typo.
@@ -188,8 +204,10 @@ mod tests {
 
     #[test]
     fn cells_print_their_column_letters() {
-        let d = Diagnostic::error("cases.xlsx", "unknown country").at_cell(14, 3, "C".into());
+        let d = Diagnostic::error("cases.xlsx", "unknown country").at_cell(14, 3);
         assert_eq!(d.headline(), "cases.xlsx:14:C: unknown country");
+        let letters: Vec<String> = [1, 26, 27, 28, 702, 703].map(column_letters).into();
+        assert_eq!(letters, ["A", "Z", "AA", "AB", "ZZ", "AAA"]);
     }
 
     #[test]

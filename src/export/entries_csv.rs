@@ -120,7 +120,11 @@ fn row(c: &Catalogue, e: &Entry, fields: &[String], body: String) -> Vec<String>
             .collect();
         row.push(ids.join("; "));
     }
-    let related: Vec<&str> = e.related.iter().map(|&r| c.entries[r].id.as_str()).collect();
+    let related: Vec<&str> = e
+        .related
+        .iter()
+        .map(|&r| c.entries[r].id.as_str())
+        .collect();
     row.push(related.join("; "));
     for field in fields {
         row.push(e.fields.get(field).map(cell_text).unwrap_or_default());

@@ -196,7 +196,9 @@ pub fn double_quoted(s: &str) -> String {
 /// reads back as exactly `text` (as the value of a top-level key).
 fn literal_block(text: &str) -> Option<String> {
     let first_line = text.lines().find(|l| !l.is_empty())?;
-    let awkward = |c: char| (c.is_control() && c != '\n' && c != '\t') || "\u{2028}\u{2029}\u{feff}".contains(c);
+    let awkward = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t') || "\u{2028}\u{2029}\u{feff}".contains(c)
+    };
     if text.starts_with('\n')
         || first_line.starts_with([' ', '\t'])
         || text.lines().any(|l| !l.is_empty() && l.trim().is_empty())
@@ -299,14 +301,24 @@ mod tests {
         });
         let map = map.as_object().unwrap();
         let text = write(map);
-        assert!(text.contains("notes: |-\n  First line\n  second line\n"), "{text}");
+        assert!(
+            text.contains("notes: |-\n  First line\n  second line\n"),
+            "{text}"
+        );
         assert!(text.contains("kept: |\n  one\n\n  two\n"), "{text}");
         reads_back(map);
     }
 
     #[test]
     fn numbers_read_back_as_the_same_numbers() {
-        for n in [json!(0), json!(-3), json!(2.0), json!(1e-7), json!(1e21), json!(u64::MAX)] {
+        for n in [
+            json!(0),
+            json!(-3),
+            json!(2.0),
+            json!(1e-7),
+            json!(1e21),
+            json!(u64::MAX),
+        ] {
             let map = json!({ "n": n.clone(), "l": [n] });
             reads_back(map.as_object().unwrap());
         }

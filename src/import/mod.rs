@@ -168,7 +168,15 @@ pub fn run(options: &ImportOptions) -> Result<ImportReport, ImportError> {
         .filter_map(|row| rows::record(row, &columns, &config, kind, &mut problems))
         .collect();
     let existing = write::existing_entries(root, &config);
-    let ids = assign_ids(&config, kind, &records, &columns, &existing, options.update, &mut problems);
+    let ids = assign_ids(
+        &config,
+        kind,
+        &records,
+        &columns,
+        &existing,
+        options.update,
+        &mut problems,
+    );
     check_related(&records, &columns, &ids, &existing, &mut problems);
 
     let by_id: HashMap<String, &Existing> = existing
@@ -179,7 +187,16 @@ pub fn run(options: &ImportOptions) -> Result<ImportReport, ImportError> {
     let planned: Vec<Result<(Outcome, Plan), Vec<Diagnostic>>> = records
         .par_iter()
         .zip(&ids)
-        .map(|(record, id)| plan(root, &config, kind, record, id, by_id.get(&id.to_lowercase()).copied()))
+        .map(|(record, id)| {
+            plan(
+                root,
+                &config,
+                kind,
+                record,
+                id,
+                by_id.get(&id.to_lowercase()).copied(),
+            )
+        })
         .collect();
     let mut outcomes = Vec::new();
     let mut plans = Vec::new();
@@ -333,7 +350,9 @@ fn check_related(
     candidates.sort_unstable();
     for record in records {
         for value in &record.values {
-            let Value::Related(related) = value else { continue };
+            let Value::Related(related) = value else {
+                continue;
+            };
             for id in related {
                 match known.get(&id.to_lowercase()) {
                     Some(spelt) if *spelt == id => {}

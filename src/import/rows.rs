@@ -12,9 +12,9 @@
 use serde_json::Value as Json;
 
 use super::cells;
-use super::sheet::{column_letters, Cell, Row, Sheet};
+use super::sheet::{Cell, Row, Sheet};
 use crate::config::Config;
-use crate::diagnostic::{suggest, Diagnostic};
+use crate::diagnostic::{column_letters, suggest, Diagnostic};
 use crate::model::{is_valid_id, Facet};
 
 /// The problems found in a sheet, each at its cell.
@@ -30,13 +30,13 @@ impl Problems {
     /// An error at a cell (row number, 0-based column).
     pub fn error(&mut self, row: usize, col: usize, message: String) {
         let d = Diagnostic::error(&self.shown, message);
-        self.list.push(d.at_cell(row, col + 1, column_letters(col)));
+        self.list.push(d.at_cell(row, col + 1));
     }
 
     /// A warning at a cell.
     pub fn warning(&mut self, row: usize, col: usize, message: String) {
         let d = Diagnostic::warning(&self.shown, message);
-        self.list.push(d.at_cell(row, col + 1, column_letters(col)));
+        self.list.push(d.at_cell(row, col + 1));
     }
 
     /// An error about the whole sheet.
@@ -107,7 +107,11 @@ pub struct Columns {
 }
 
 fn normalise(header: &str) -> String {
-    header.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    header
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 fn target_of(config: &Config, header: &str) -> Target {
@@ -179,7 +183,7 @@ pub fn columns(sheet: &Sheet, config: &Config, problems: &mut Problems) -> Colum
                 col,
                 format!(
                     "column {text:?} sets the same field as column {}; keep one",
-                    column_letters(first)
+                    column_letters(first + 1)
                 ),
             );
             targets.push(Target::Ignored);
@@ -248,7 +252,11 @@ fn facet_values(problems: &mut Problems, row: &Row, col: usize, facet: &Facet) -
             Some(v) if values.contains(&v) => problems.warning(
                 row.number,
                 col,
-                format!("{} {:?} is listed twice", facet.singular, shown_value(facet, v)),
+                format!(
+                    "{} {:?} is listed twice",
+                    facet.singular,
+                    shown_value(facet, v)
+                ),
             ),
             Some(v) => values.push(v),
             None => {
@@ -281,7 +289,9 @@ fn field_value(problems: &mut Problems, row: &Row, col: usize) -> Option<Json> {
             problems.error(
                 row.number,
                 col,
-                format!("the cell holds the spreadsheet error {e}; fix the formula or clear the cell"),
+                format!(
+                    "the cell holds the spreadsheet error {e}; fix the formula or clear the cell"
+                ),
             );
             None
         }
@@ -331,7 +341,9 @@ pub fn record(
                 let wanted = &config.kinds[kind];
                 if let Some(text) = cell.text() {
                     let text = text.trim();
-                    if !text.eq_ignore_ascii_case(&wanted.id) && !text.eq_ignore_ascii_case(&wanted.dir) {
+                    if !text.eq_ignore_ascii_case(&wanted.id)
+                        && !text.eq_ignore_ascii_case(&wanted.dir)
+                    {
                         problems.error(
                             row.number,
                             col,
@@ -362,7 +374,11 @@ pub fn record(
         Some(title) => title,
         None => {
             if let Some(col) = columns.targets.iter().position(|t| *t == Target::Title) {
-                problems.error(row.number, col, "missing title: every entry needs one".into());
+                problems.error(
+                    row.number,
+                    col,
+                    "missing title: every entry needs one".into(),
+                );
             }
             return None;
         }

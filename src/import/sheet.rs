@@ -92,19 +92,6 @@ pub struct Sheet {
     pub rows: Vec<Row>,
 }
 
-/// Column letters for a 0-based column: `A`, …, `Z`, `AA`, `AB`, ….
-pub fn column_letters(col: usize) -> String {
-    let mut n = col + 1;
-    let mut letters = Vec::new();
-    while n > 0 {
-        let rem = (n - 1) % 26;
-        letters.push(b'A' + rem as u8);
-        n = (n - 1) / 26;
-    }
-    letters.reverse();
-    String::from_utf8(letters).unwrap_or_default()
-}
-
 /// The kinds of file [`read`] understands, by extension.
 const WORKBOOK_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "xlsb", "ods"];
 
@@ -138,7 +125,9 @@ pub fn read(spec: &Path) -> Result<Sheet, Diagnostic> {
         .unwrap_or_default();
     let rows = if extension == "csv" || extension == "tsv" || extension == "txt" {
         if sheet_name.is_some() {
-            return Err(fail("a CSV file has only one sheet; leave out `#...`".into()));
+            return Err(fail(
+                "a CSV file has only one sheet; leave out `#...`".into(),
+            ));
         }
         let bytes = std::fs::read(&path).map_err(|e| fail(format!("cannot read: {e}")))?;
         read_csv(&bytes, &shown)?
@@ -190,8 +179,8 @@ fn read_csv(bytes: &[u8], shown: &str) -> Result<Vec<Row>, Diagnostic> {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                return Err(Diagnostic::error(shown, format!("cannot read as CSV: {e}"))
-                    .at_cell(number, 1, column_letters(0)));
+                let d = Diagnostic::error(shown, format!("cannot read as CSV: {e}"));
+                return Err(d.at_cell(number, 1));
             }
         }
         let mut cells = Vec::with_capacity(record.len());
@@ -201,7 +190,7 @@ fn read_csv(bytes: &[u8], shown: &str) -> Result<Vec<Row>, Diagnostic> {
                     shown,
                     "cell is not UTF-8 text (save the file as \"CSV UTF-8\")",
                 )
-                .at_cell(number, col + 1, column_letters(col))
+                .at_cell(number, col + 1)
             })?;
             cells.push(if text.is_empty() {
                 Cell::Empty
@@ -313,17 +302,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn column_letters_count_like_spreadsheets() {
-        assert_eq!(column_letters(0), "A");
-        assert_eq!(column_letters(2), "C");
-        assert_eq!(column_letters(25), "Z");
-        assert_eq!(column_letters(26), "AA");
-        assert_eq!(column_letters(27), "AB");
-        assert_eq!(column_letters(701), "ZZ");
-        assert_eq!(column_letters(702), "AAA");
-    }
-
-    #[test]
     fn csv_rows_are_numbered_like_the_sheet() {
         let rows = read_csv(
             b"\xEF\xBB\xBFid;title\r\nP1;\"Two\r\nlines\"\r\nP2;x\r\n",
@@ -331,7 +309,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(rows.len(), 3);
-        assert_eq!(rows[0].cells, [Cell::Text("id".into()), Cell::Text("title".into())]);
+        assert_eq!(
+            rows[0].cells,
+            [Cell::Text("id".into()), Cell::Text("title".into())]
+        );
         assert_eq!(rows[1].cell(1), &Cell::Text("Two\nlines".into()));
         assert_eq!(rows[2].number, 3);
         assert_eq!(rows[2].cell(5), &Cell::Empty);

@@ -299,10 +299,8 @@ pub fn apply(root: &Path, plans: &[Plan]) -> Result<(), Vec<Diagnostic>> {
             )]
         })?;
     }
-    let results: Vec<Result<(), Diagnostic>> = plans
-        .par_iter()
-        .map(|plan| write_one(root, plan))
-        .collect();
+    let results: Vec<Result<(), Diagnostic>> =
+        plans.par_iter().map(|plan| write_one(root, plan)).collect();
     let errors: Vec<Diagnostic> = results.iter().filter_map(|r| r.clone().err()).collect();
     if errors.is_empty() {
         return Ok(());
@@ -331,7 +329,9 @@ fn write_one(root: &Path, plan: &Plan) -> Result<(), Diagnostic> {
     std::fs::write(&temporary, &plan.text).map_err(|e| fail(format!("cannot write: {e}")))?;
     if plan.previous.is_none() && path.exists() {
         let _ = std::fs::remove_file(&temporary);
-        return Err(fail("already exists; an import never overwrites another file".into()));
+        return Err(fail(
+            "already exists; an import never overwrites another file".into(),
+        ));
     }
     std::fs::rename(&temporary, &path).map_err(|e| {
         let _ = std::fs::remove_file(&temporary);
@@ -366,7 +366,10 @@ mod tests {
         let keys: Vec<&str> = map.keys().map(String::as_str).collect();
         assert_eq!(keys, ["id", "title", "countries", "kept", "year"]);
         assert_eq!(map["countries"], json!(["DK", "SE"]));
-        assert_eq!(changes.to_string(), "changed title, countries; added year; removed lead");
+        assert_eq!(
+            changes.to_string(),
+            "changed title, countries; added year; removed lead"
+        );
         // The same row again changes nothing, however the file spelt it.
         let (_, again) = merge(&config, &map, "New", &values);
         assert!(again.is_empty(), "{again}");

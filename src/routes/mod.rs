@@ -205,10 +205,14 @@ pub fn all<'s>(
     ];
     routes.extend((0..config.kinds.len()).map(Route::Kind));
     // A static file of the same name takes the export's place.
-    routes.extend((0..config.kinds.len()).map(Route::EntriesCsv).filter(|route| {
-        let url = route.url(c);
-        !statics.iter().any(|name| **name == url)
-    }));
+    routes.extend(
+        (0..config.kinds.len())
+            .map(Route::EntriesCsv)
+            .filter(|route| {
+                let url = route.url(c);
+                !statics.iter().any(|name| **name == url)
+            }),
+    );
     routes.extend((0..c.entries.len()).map(Route::Entry));
     for (fi, facet) in config.facets.iter().enumerate() {
         routes.push(Route::Facet(fi));

@@ -137,7 +137,11 @@ fn body_edit_re_renders_only_its_page() {
     changed.sort();
     assert_eq!(
         changed,
-        ["/practices/entries.csv", "/practices/p12/", "/search-index.json"]
+        [
+            "/practices/entries.csv",
+            "/practices/p12/",
+            "/search-index.json"
+        ]
     );
     let p12 = entry_index(&builder, "P12");
     let practices = builder.good.as_ref().unwrap().site.catalogue.entries[p12].kind;
@@ -629,7 +633,11 @@ fn own_templates_make_value_changes_re_render_everything() {
     changed.sort();
     assert_eq!(
         changed,
-        ["/practices/entries.csv", "/practices/p12/", "/search-index.json"]
+        [
+            "/practices/entries.csv",
+            "/practices/p12/",
+            "/search-index.json"
+        ]
     );
 }
 
