@@ -154,9 +154,11 @@ enum Owner {
 /// Runs an import (see the module note).
 pub fn run(options: &ImportOptions) -> Result<ImportReport, ImportError> {
     let root = &options.root;
+    let mut timings = crate::Timings::from_env();
     let (config, _) = Config::load(root).map_err(ImportError::Failed)?;
     let kind = find_kind(&config, &options.kind)?;
     let sheet = sheet::read(&options.file).map_err(|d| ImportError::Failed(vec![d]))?;
+    timings.mark("read the sheet");
     let mut problems = Problems {
         shown: sheet.shown.clone(),
         list: Vec::new(),
@@ -167,7 +169,9 @@ pub fn run(options: &ImportOptions) -> Result<ImportReport, ImportError> {
         .iter()
         .filter_map(|row| rows::record(row, &columns, &config, kind, &mut problems))
         .collect();
+    timings.mark("map rows to fields");
     let existing = write::existing_entries(root, &config);
+    timings.mark("read the ids of existing entries");
     let ids = assign_ids(
         &config,
         kind,
@@ -178,6 +182,7 @@ pub fn run(options: &ImportOptions) -> Result<ImportReport, ImportError> {
         &mut problems,
     );
     check_related(&records, &columns, &ids, &existing, &mut problems);
+    timings.mark("ids and related ids");
 
     let by_id: HashMap<String, &Existing> = existing
         .iter()
@@ -211,13 +216,16 @@ pub fn run(options: &ImportOptions) -> Result<ImportReport, ImportError> {
             Err(errors) => problems.list.extend(errors),
         }
     }
+    timings.mark("compose and check the files (parallel)");
     diagnostic::sort(&mut problems.list);
     if problems.has_errors() {
         return Err(ImportError::Failed(problems.list));
     }
     if !options.dry_run {
         write::apply(root, &plans).map_err(ImportError::Failed)?;
+        timings.mark("write the files (parallel)");
     }
+    timings.print();
     Ok(ImportReport {
         sheet: sheet.shown,
         outcomes,
@@ -329,7 +337,10 @@ fn assign_ids(
         .collect()
 }
 
-/// Every `related` id must name an entry of the site or of the sheet.
+/// Every `related` id should name an entry of the site or of the sheet. One
+/// that names nothing is a warning, not an error: articles and practices may
+/// refer to each other, and only one sheet can be imported at a time. An id
+/// that differs from an entry's only in case is an error.
 fn check_related(
     records: &[Record],
     columns: &rows::Columns,
@@ -362,13 +373,23 @@ fn check_related(
                         format!("related entry {id:?} does not exist (did you mean {spelt:?}?)"),
                     ),
                     None => {
-                        let near = suggest(id, candidates.iter().copied())
+                        // Near misses only: the same first letter and about
+                        // the same length (comparing with every id of a big
+                        // site would take longer than the import).
+                        let first = id.chars().next().map(|c| c.to_ascii_lowercase());
+                        let near_ones = candidates.iter().copied().filter(|c| {
+                            c.len().abs_diff(id.len()) <= 1
+                                && c.chars().next().map(|c| c.to_ascii_lowercase()) == first
+                        });
+                        let near = suggest(id, near_ones)
                             .map(|n| format!(" (did you mean {n:?}?)"))
                             .unwrap_or_default();
-                        problems.error(
+                        // Kinds may refer to each other, so each sheet's
+                        // targets can only be there once both are imported.
+                        problems.warning(
                             record.row,
                             col,
-                            format!("related entry {id:?} does not exist{near}"),
+                            format!("related entry {id:?} is not in the site or this sheet{near}; `casebook check` reports it until an entry with that id exists"),
                         );
                     }
                 }

@@ -427,3 +427,82 @@ fn shipped_catalogue_round_trips_through_entries_csv() {
         assert_eq!(fresh.read(&path), shipped.read(&path), "{path}");
     }
 }
+
+#[test]
+fn related_entries_of_a_kind_not_imported_yet_are_a_warning() {
+    let site = TestSite::fixture("basic");
+    let sheet = site.path("articles.csv");
+    std::fs::write(&sheet, "id,title,related\nL5,Cites a practice,P7\n").unwrap();
+    let run = import(&site, &sheet, &["--kind", "literature"]);
+    run.assert_code(0);
+    run.assert_stderr_has("articles.csv:2:C: warning: related entry \"P7\" is not in the site or this sheet");
+    // `check` reports it until the practice is there too.
+    site.run(&["check"]).assert_code(1);
+    let practices = site.path("practices.csv");
+    std::fs::write(&practices, "id,title,related\nP7,Cited,L5\n").unwrap();
+    import(&site, &practices, &["--kind", "practice"]).assert_code(0);
+    site.run(&["check"]).assert_code(0);
+}
+
+/// The example sheets of the guide, `docs/examples/cases.{csv,xlsx}`.
+fn docs_example(name: &str) -> std::path::PathBuf {
+    crate::util::repo().join("docs/examples").join(name)
+}
+
+/// Rewrites `docs/examples/cases.xlsx` from `cases.csv` with real cell types
+/// (numbers, dates): `cargo test --test it -- --ignored write_docs_example`.
+#[test]
+#[ignore = "writes docs/examples/cases.xlsx; run by hand after changing cases.csv"]
+fn write_docs_example_xlsx() {
+    let mut reader = csv::Reader::from_path(docs_example("cases.csv")).unwrap();
+    let mut rows = vec![text_row(
+        &reader.headers().unwrap().iter().collect::<Vec<_>>(),
+    )];
+    for record in reader.records() {
+        let cells = record
+            .unwrap()
+            .iter()
+            .map(|cell| {
+                let date: Vec<&str> = cell.split('-').collect();
+                if let Ok(n) = cell.parse::<f64>() {
+                    SheetCell::Number(n)
+                } else if date.len() == 3 && date.iter().all(|p| p.parse::<u16>().is_ok()) {
+                    let part = |i: usize| date[i].parse::<u16>().unwrap();
+                    SheetCell::Date(part(0), part(1) as u8, part(2) as u8)
+                } else if cell.is_empty() {
+                    SheetCell::Empty
+                } else {
+                    SheetCell::Text(cell.to_string())
+                }
+            })
+            .collect();
+        rows.push(cells);
+    }
+    write_xlsx(&docs_example("cases.xlsx"), "Cases", false, &rows);
+}
+
+#[test]
+fn docs_example_sheets_import_into_a_new_site_alike() {
+    let mut imported = Vec::new();
+    for name in ["cases.csv", "cases.xlsx"] {
+        let site = TestSite::empty();
+        crate::util::run(&["init", "."], site.root()).assert_code(0);
+        let run = import(&site, &docs_example(name), &["--kind", "practice"]);
+        run.assert_code(0);
+        assert!(
+            run.stdout.contains("3 entries created") && run.stderr.is_empty(),
+            "{name}:\n{}\n{}",
+            run.stdout,
+            run.stderr
+        );
+        site.run(&["check"]).assert_code(0);
+        imported.push(snapshot(&site.path("content/practices")));
+    }
+    assert_eq!(imported[0], imported[1], "the CSV and the XLSX import alike");
+    let family_hubs = &imported[0][Path::new("p2-family-hubs.md")];
+    let text = String::from_utf8_lossy(family_hubs);
+    assert!(
+        text.contains("countries: [GB-SCT]\n") && text.contains("year: 2021\n"),
+        "{text}"
+    );
+}
