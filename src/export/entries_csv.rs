@@ -54,22 +54,17 @@ pub fn write(
         let chunk = chunks.next()?;
         let jobs: Result<Vec<Vec<u8>>, Diagnostic> = chunk
             .par_chunks(ENTRIES_PER_JOB)
-            .map(|job| {
-                let rows = job
-                    .iter()
-                    .map(|e| Ok(row(c, e, &fields, read_body(root, e)?)))
-                    .collect::<Result<Vec<_>, Diagnostic>>()?;
-                Ok(csv_bytes(&rows))
-            })
+            .map(|job| rows_bytes(c, root, job, &fields))
             .collect();
         match jobs {
-            Ok(jobs) => Some(jobs.concat()),
+            Ok(jobs) => Some(jobs),
             Err(e) => {
                 *error.borrow_mut() = Some(e);
                 None
             }
         }
-    });
+    })
+    .flatten();
     let written = sink.put_parts(path, &mut head.chain(body_parts));
     if let Some(e) = error.into_inner() {
         return Err(e);
@@ -111,7 +106,35 @@ fn header(c: &Catalogue, fields: &[String]) -> Vec<String> {
     header
 }
 
-fn row(c: &Catalogue, e: &Entry, fields: &[String], body: String) -> Vec<String> {
+/// The CSV rows of some entries.
+fn rows_bytes(
+    c: &Catalogue,
+    root: &Path,
+    entries: &[&Entry],
+    fields: &[String],
+) -> Result<Vec<u8>, Diagnostic> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::with_capacity(entries.len() * 6 * 1024));
+    for e in entries {
+        let text = read_file(root, e)?;
+        let body = body_of(&text).ok_or_else(|| {
+            Diagnostic::error(&e.source, "the file changed while the site was built")
+        })?;
+        writer
+            .write_record(
+                row(c, e, fields)
+                    .iter()
+                    .map(String::as_bytes)
+                    .chain([body.as_bytes()]),
+            )
+            .expect("writing to memory cannot fail");
+    }
+    Ok(writer.into_inner().expect("writing to memory cannot fail"))
+}
+
+/// An entry's cells but the body.
+fn row(c: &Catalogue, e: &Entry, fields: &[String]) -> Vec<String> {
     let mut row = vec![e.id.clone(), e.title.clone()];
     for (fi, facet) in c.config.facets.iter().enumerate() {
         let ids: Vec<&str> = e.facets[fi]
@@ -129,20 +152,24 @@ fn row(c: &Catalogue, e: &Entry, fields: &[String], body: String) -> Vec<String>
     for field in fields {
         row.push(e.fields.get(field).map(cell_text).unwrap_or_default());
     }
-    row.push(body);
     row
 }
 
-/// An entry's Markdown body as its file has it now, without blank lines
-/// around it.
-fn read_body(root: &Path, e: &Entry) -> Result<String, Diagnostic> {
-    let fail = |message: String| Diagnostic::error(&e.source, message);
-    let text = std::fs::read_to_string(root.join(&e.source))
-        .map_err(|err| fail(format!("cannot read the body for entries.csv: {err}")))?;
-    let text = load::normalise_newlines(text);
-    let fm = yaml::split_front_matter(&text)
-        .map_err(|_| fail("the file changed while the site was built".into()))?;
-    Ok(fm.body.trim_start_matches('\n').trim_end().to_string())
+/// An entry's file as it is now, with LF line ends.
+fn read_file(root: &Path, e: &Entry) -> Result<String, Diagnostic> {
+    let text = std::fs::read_to_string(root.join(&e.source)).map_err(|err| {
+        Diagnostic::error(
+            &e.source,
+            format!("cannot read the body for entries.csv: {err}"),
+        )
+    })?;
+    Ok(load::normalise_newlines(text))
+}
+
+/// The Markdown body of an entry file, without blank lines around it.
+fn body_of(text: &str) -> Option<&str> {
+    let fm = yaml::split_front_matter(text).ok()?;
+    Some(fm.body.trim_start_matches('\n').trim_end())
 }
 
 fn csv_bytes(rows: &[Vec<String>]) -> Vec<u8> {

@@ -435,7 +435,9 @@ fn related_entries_of_a_kind_not_imported_yet_are_a_warning() {
     std::fs::write(&sheet, "id,title,related\nL5,Cites a practice,P7\n").unwrap();
     let run = import(&site, &sheet, &["--kind", "literature"]);
     run.assert_code(0);
-    run.assert_stderr_has("articles.csv:2:C: warning: related entry \"P7\" is not in the site or this sheet");
+    run.assert_stderr_has(
+        "articles.csv:2:C: warning: related entry \"P7\" is not in the site or this sheet",
+    );
     // `check` reports it until the practice is there too.
     site.run(&["check"]).assert_code(1);
     let practices = site.path("practices.csv");
@@ -498,7 +500,10 @@ fn docs_example_sheets_import_into_a_new_site_alike() {
         site.run(&["check"]).assert_code(0);
         imported.push(snapshot(&site.path("content/practices")));
     }
-    assert_eq!(imported[0], imported[1], "the CSV and the XLSX import alike");
+    assert_eq!(
+        imported[0], imported[1],
+        "the CSV and the XLSX import alike"
+    );
     let family_hubs = &imported[0][Path::new("p2-family-hubs.md")];
     let text = String::from_utf8_lossy(family_hubs);
     assert!(
