@@ -44,6 +44,8 @@ pub struct Diagnostic {
     pub excerpt: Option<String>,
     /// Characters of the line left out before the window (0 when it starts the line).
     excerpt_cut: usize,
+    /// Whether `col` is a spreadsheet's column, printed as letters (`C`).
+    pub cell: bool,
 }
 
 /// An excerpt shows at most this many characters of a line (an ellipsis marks a cut).
@@ -159,6 +161,7 @@ impl Diagnostic {
             message: message.into(),
             excerpt: None,
             excerpt_cut: 0,
+            cell: false,
         }
     }
 
@@ -188,6 +191,15 @@ impl Diagnostic {
         self
     }
 
+    /// Locates the diagnostic at a spreadsheet cell, by its 1-based row and
+    /// column, so that it reads `cases.xlsx:14:C: ...`.
+    pub fn at_cell(mut self, row: usize, col: usize) -> Self {
+        self.line = Some(row);
+        self.col = Some(col);
+        self.cell = true;
+        self
+    }
+
     /// Whether this diagnostic stops a build.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
@@ -199,8 +211,10 @@ impl Diagnostic {
         let mut out = printable(&display_path(&self.path)).into_owned();
         if let Some(line) = self.line {
             out.push_str(&format!(":{line}"));
-            if let Some(col) = self.col {
-                out.push_str(&format!(":{col}"));
+            match self.col {
+                Some(col) if self.cell => out.push_str(&format!(":{}", column_letters(col))),
+                Some(col) => out.push_str(&format!(":{col}")),
+                None => {}
             }
         }
         out.push_str(": ");
@@ -244,6 +258,17 @@ pub struct Position {
     pub line: usize,
     /// 1-based column, counted in characters.
     pub col: usize,
+}
+
+/// A spreadsheet's letters for a 1-based column: `A`, …, `Z`, `AA`, ….
+pub fn column_letters(col: usize) -> String {
+    let mut n = col.max(1);
+    let mut letters = Vec::new();
+    while n > 0 {
+        letters.push(char::from(b'A' + ((n - 1) % 26) as u8));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
 }
 
 pub use crate::paths::display_path;
@@ -459,6 +484,14 @@ mod tests {
         );
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(thousands(999), "999");
+    }
+
+    #[test]
+    fn cells_print_their_column_letters() {
+        let d = Diagnostic::error("cases.xlsx", "unknown country").at_cell(14, 3);
+        assert_eq!(d.headline(), "cases.xlsx:14:C: unknown country");
+        let letters: Vec<String> = [1, 26, 27, 28, 702, 703].map(column_letters).into();
+        assert_eq!(letters, ["A", "Z", "AA", "AB", "ZZ", "AAA"]);
     }
 
     #[test]

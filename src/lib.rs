@@ -33,6 +33,7 @@
 pub mod config;
 pub mod diagnostic;
 pub mod export;
+pub mod import;
 pub mod index;
 pub mod lint;
 pub mod load;
@@ -114,6 +115,8 @@ pub struct Site {
     pub routes: Vec<Route>,
     /// Warnings from loading.
     pub warnings: Vec<Diagnostic>,
+    /// The site's root folder, where `entries.csv` reads the entries' bodies.
+    pub root: PathBuf,
 }
 
 impl Site {
@@ -146,6 +149,7 @@ impl Site {
                     tables,
                     routes,
                     warnings,
+                    root: root.to_path_buf(),
                 })
             }
             (loaded, theme) => {
@@ -160,6 +164,7 @@ impl Site {
     /// A renderer for this site's routes.
     pub fn renderer(&self) -> Renderer<'_> {
         Renderer::new(
+            &self.root,
             &self.catalogue,
             &self.index,
             &self.theme,

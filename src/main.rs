@@ -88,6 +88,23 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+    /// Create (or with --update, rewrite) one entry per row of a spreadsheet.
+    Import {
+        /// A .csv, .xlsx or .ods file; FILE.xlsx#Sheet reads that sheet instead of the first.
+        file: PathBuf,
+        /// Kind of the entries: a kind's id or folder from catalogue.yaml (e.g. practice).
+        #[arg(long)]
+        kind: String,
+        /// Site root (the folder holding catalogue.yaml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Rewrite entries that exist from their rows, keeping their bodies and other fields.
+        #[arg(long)]
+        update: bool,
+        /// Report what would be written, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// Prints diagnostics to stderr, a bounded number of each repeated message
@@ -177,6 +194,19 @@ fn main() -> ExitCode {
         },
         Command::Init { dir } => run_init(&dir),
         Command::New { kind, title, root } => run_new(&root, &kind, &title),
+        Command::Import {
+            file,
+            kind,
+            root,
+            update,
+            dry_run,
+        } => run_import(casebook::import::ImportOptions {
+            root,
+            file,
+            kind,
+            update,
+            dry_run,
+        }),
     }
 }
 
@@ -225,5 +255,26 @@ fn run_new(root: &std::path::Path, kind: &str, title: &str) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => scaffold_failed(e),
+    }
+}
+
+fn run_import(options: casebook::import::ImportOptions) -> ExitCode {
+    use casebook::import::ImportError;
+    match casebook::import::run(&options) {
+        Ok(report) => {
+            print_diagnostics(&report.warnings);
+            let shown_root = if options.root == std::path::Path::new(".") {
+                PathBuf::new()
+            } else {
+                options.root.clone()
+            };
+            print!("{}", report.lines(&shown_root));
+            ExitCode::SUCCESS
+        }
+        Err(ImportError::Usage(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+        Err(ImportError::Failed(errors)) => failed(&errors),
     }
 }

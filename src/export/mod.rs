@@ -1,8 +1,9 @@
 //! Files other than pages: the data and publishing files a build writes.
 //!
-//! [`catalogue_json`] (every entry's data), the sitemap's and the Atom
-//! feed's data (rendered from the theme's `sitemap.xml` and `atom.xml`),
-//! [`robots`], the citation exports in [`cite`], and the date handling
+//! [`catalogue_json`] (every entry's data), each kind's spreadsheet in
+//! [`entries_csv`], the sitemap's and the Atom feed's data (rendered from
+//! the theme's `sitemap.xml` and `atom.xml`), [`robots`], the citation
+//! exports in [`cite`], and the date handling
 //! they share ([`dates`]). The search index is written by [`crate::search`].
 //! Which of these files a site gets, and where, is the route table's to say
 //! ([`crate::routes`]).
@@ -10,6 +11,7 @@
 pub mod catalogue;
 pub mod cite;
 pub mod dates;
+pub mod entries_csv;
 mod feed;
 mod sitemap;
 

@@ -77,6 +77,7 @@ const PAGE_CAPACITY: usize = 16 * 1024;
 
 /// Everything needed to render routes; shared by all threads.
 pub struct Renderer<'a> {
+    root: &'a Path,
     catalogue: &'a Catalogue,
     index: &'a Index,
     theme: &'a Theme,
@@ -94,10 +95,12 @@ pub struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    /// Prepares shared data (the `site` object) for rendering from a model,
-    /// its index, its summary tables and its routes (all of them: the
-    /// sitemap lists them, whichever routes are rendered).
+    /// Prepares shared data (the `site` object) for rendering from a model
+    /// loaded from the site at `root`, its index, its summary tables and its
+    /// routes (all of them: the sitemap lists them, whichever routes are
+    /// rendered).
     pub fn new(
+        root: &'a Path,
         catalogue: &'a Catalogue,
         index: &'a Index,
         theme: &'a Theme,
@@ -108,6 +111,7 @@ impl<'a> Renderer<'a> {
         let mut site = Context::new();
         site.insert("site", &views.site());
         Renderer {
+            root,
             catalogue,
             index,
             theme,
@@ -229,6 +233,9 @@ impl<'a> Renderer<'a> {
             Route::SummaryCsv(si) => {
                 let spec = &c.config.summaries[*si];
                 crate::summary::to_csv(c, spec, &self.tables[*si])
+            }
+            Route::EntriesCsv(k) => {
+                return crate::export::entries_csv::write(c, self.root, *k, &path, sink);
             }
             Route::CatalogueJson => crate::export::catalogue_json(c),
             Route::Sitemap => self.sitemap()?,

@@ -52,6 +52,9 @@ pub struct Change {
     pub records: bool,
     /// Some entry changed at all: the search index holds bodies too.
     pub entries: bool,
+    /// Kinds with an edited entry (body edits included): their
+    /// `entries.csv` holds every field and body.
+    pub edited_kinds: BTreeSet<usize>,
     /// Pages were added or removed: the sitemap lists them.
     pub routes: bool,
     /// Static files whose bytes may differ (added, changed or removed).
@@ -98,6 +101,8 @@ impl Change {
         for &(i, old) in edits {
             let new = &c.entries[i];
             change.records |= !same_but_body(old, new);
+            change.edited_kinds.insert(old.kind);
+            change.edited_kinds.insert(new.kind);
             let listed_differently = view::item_of(c, old) != view::item_of(c, new);
             if listed_differently {
                 change.list_items.insert(i);
@@ -217,6 +222,8 @@ impl Route {
             Route::Summaries | Route::Page(_) | Route::NotFound => site,
             Route::Summary(si) => site || change.tables.contains(si) || change.maps.contains(si),
             Route::SummaryCsv(si) => change.tables.contains(si),
+            // Every entry's data and its Markdown body: any edit of the kind.
+            Route::EntriesCsv(k) => change.edited_kinds.contains(k),
             Route::PivotCell(si, row, column, page) => {
                 site || change.cells.contains(&(*si, *row, column.clone()))
                     || change

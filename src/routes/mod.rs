@@ -2,8 +2,9 @@
 //!
 //! A [`Route`] is one file of the built site: a page (entry, kind list, facet,
 //! facet value, exact combination, summary, pivot cell, free page, home, 404)
-//! or another file (a summary's CSV, `catalogue.json`, the search index, the
-//! sitemap, robots.txt, the feed, the citation exports, a static file).
+//! or another file (a summary's CSV, a kind's `entries.csv`, `catalogue.json`,
+//! the search index, the sitemap, robots.txt, the feed, the citation exports,
+//! a static file).
 //! [`Route::url`] is its site-relative URL and [`Route::file`] the path it is
 //! written to; [`all`] enumerates the routes a model has, in a stable order;
 //! [`Route::affected_by`] (in [`change`]) says whether a change of the model
@@ -51,6 +52,9 @@ pub enum Route {
     Summary(usize),
     /// A summary's table as CSV (`summary/countries.csv`).
     SummaryCsv(usize),
+    /// A kind's entries as a spreadsheet (`practices/entries.csv`), in the
+    /// shape `casebook import` reads.
+    EntriesCsv(usize),
     /// Page `n` of the entries behind one pivot cell: summary index, row
     /// value, column values (one value, or an exact combination), page.
     PivotCell(usize, usize, Vec<usize>, usize),
@@ -108,6 +112,7 @@ impl Route {
             Route::Summaries => summaries_url(),
             Route::Summary(si) => summary_url(&config.summaries[*si]),
             Route::SummaryCsv(si) => summary_csv_url(&config.summaries[*si]),
+            Route::EntriesCsv(k) => entries_csv_url(&config.kinds[*k]),
             Route::PivotCell(si, row, column, page) => {
                 paged(pivot_cell_url(c, *si, *row, column), *page)
             }
@@ -144,6 +149,7 @@ impl Route {
             | Route::Page(_)
             | Route::NotFound => true,
             Route::SummaryCsv(_)
+            | Route::EntriesCsv(_)
             | Route::CatalogueJson
             | Route::SearchIndex
             | Route::Sitemap
@@ -172,6 +178,7 @@ impl Route {
             Route::Summaries | Route::Summary(_) | Route::SummaryCsv(_) => "summary pages and CSV",
             Route::PivotCell(..) => "pivot cell pages",
             Route::Page(_) | Route::NotFound => "free pages and 404",
+            Route::EntriesCsv(_) => "entries.csv",
             Route::CatalogueJson => "catalogue.json",
             Route::SearchIndex => "search index",
             Route::Sitemap | Route::Robots | Route::Feed | Route::Bibtex | Route::CslJson => {
@@ -206,6 +213,15 @@ pub fn all<'s>(
     for (k, entries) in index.by_kind.iter().enumerate() {
         routes.extend((1..=page_count(c, entries.len())).map(|n| Route::Kind(k, n)));
     }
+    // A static file of the same name takes the export's place.
+    routes.extend(
+        (0..config.kinds.len())
+            .map(Route::EntriesCsv)
+            .filter(|route| {
+                let url = route.url(c);
+                !statics.iter().any(|name| **name == url)
+            }),
+    );
     routes.extend((0..c.entries.len()).map(Route::Entry));
     for (fi, facet) in config.facets.iter().enumerate() {
         routes.push(Route::Facet(fi));
@@ -295,6 +311,11 @@ pub fn absolute_base(c: &Catalogue) -> Option<&str> {
 /// `practices/` for a kind.
 pub fn kind_url(kind: &Kind) -> String {
     format!("{}/", kind.dir)
+}
+
+/// `practices/entries.csv`: a kind's entries as a spreadsheet.
+pub fn entries_csv_url(kind: &Kind) -> String {
+    format!("{}/entries.csv", kind.dir)
 }
 
 /// `practices/p12/` for an entry.

@@ -59,6 +59,8 @@ pub struct KindView<'a> {
     pub singular: &'a str,
     /// URL of the kind's list page.
     pub url: String,
+    /// URL of the kind's entries as a spreadsheet (`entries.csv`).
+    pub csv: String,
     /// Number of entries.
     pub count: usize,
 }
@@ -372,6 +374,7 @@ impl<'a> Views<'a> {
                     label: &k.label,
                     singular: &k.singular,
                     url: routes::kind_url(k),
+                    csv: routes::entries_csv_url(k),
                     count: self.index.by_kind[i].len(),
                 })
                 .collect(),

@@ -16,6 +16,7 @@ mod build;
 mod check;
 mod filter_model;
 mod hardening;
+mod import;
 mod paging;
 mod pictures;
 mod publishing;

@@ -67,14 +67,18 @@ impl Watch {
         let (s, m, l): (Arc<AtomicBool>, Arc<AtomicUsize>, Arc<AtomicUsize>) =
             (Arc::clone(&stop), Arc::clone(&missing), Arc::clone(&looks));
         let page = out.join("index.html");
-        let thread = std::thread::spawn(move || {
-            while !s.load(Ordering::SeqCst) {
-                if !page.is_file() {
-                    m.fetch_add(1, Ordering::SeqCst);
-                }
-                l.fetch_add(1, Ordering::SeqCst);
-                std::thread::yield_now();
+        let thread = std::thread::spawn(move || loop {
+            // One more look after being told to stop, so that the state the
+            // build left is always seen, however the threads were scheduled.
+            let last = s.load(Ordering::SeqCst);
+            if !page.is_file() {
+                m.fetch_add(1, Ordering::SeqCst);
             }
+            l.fetch_add(1, Ordering::SeqCst);
+            if last {
+                break;
+            }
+            std::thread::yield_now();
         });
         Watch {
             stop,

@@ -1,7 +1,8 @@
 //! Shared helpers, one copy each: fixture sites and the shipped catalogue
 //! copied to temporary folders, running the binary, reading the output as
-//! parsed HTML and CSV, a static HTTP server for the browser tests and a small
-//! fixed pseudo-random stream for generated catalogues.
+//! parsed HTML and CSV, a static HTTP server for the browser tests, a small
+//! fixed pseudo-random stream for generated catalogues, and spreadsheet
+//! fixtures for the import tests (`util/sheets.rs`).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -14,6 +15,9 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use scraper::{Html, Selector};
+
+mod sheets;
+pub use sheets::{text_row, write_ods, write_xlsx, SheetCell};
 
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_casebook");

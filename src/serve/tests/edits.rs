@@ -17,11 +17,29 @@ fn body_edit_re_renders_only_its_page() {
         &mut builder,
         &entries_changed(&["content/practices/p12.md"]),
     );
-    // The page, and the search index, which holds every body's text: those
-    // two routes were rendered, and nothing else.
-    assert_eq!(changed, ["/practices/p12/", "/search-index.json"]);
+    // The page, the search index, which holds every body's text, and the
+    // kind's entries.csv, which holds every body: those routes were
+    // rendered, and nothing else (in parallel, so in no particular order).
+    let mut changed = changed;
+    changed.sort();
+    assert_eq!(
+        changed,
+        [
+            "/practices/entries.csv",
+            "/practices/p12/",
+            "/search-index.json"
+        ]
+    );
     let p12 = entry_index(&builder, "P12");
-    assert_eq!(rendered, [Route::Entry(p12), Route::SearchIndex]);
+    let practices = builder.good.as_ref().unwrap().site.catalogue.entries[p12].kind;
+    assert_eq!(
+        rendered,
+        [
+            Route::EntriesCsv(practices),
+            Route::Entry(p12),
+            Route::SearchIndex
+        ]
+    );
     assert_same_as_full_build(&builder, root);
 }
 

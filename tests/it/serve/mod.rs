@@ -8,6 +8,7 @@
 //! process, the client and the event stream; `serving.rs` checks what is
 //! served, `rebuild.rs` what an edit changes.
 
+mod import;
 mod rebuild;
 mod serving;
 
