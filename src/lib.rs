@@ -50,6 +50,7 @@ pub mod similar;
 pub mod summary;
 pub mod view;
 pub mod yaml;
+pub mod yaml_help;
 
 pub use export::cite;
 

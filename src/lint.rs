@@ -25,14 +25,29 @@ use crate::diagnostic::Diagnostic;
 use crate::export::dates;
 use crate::index::Index;
 use crate::model::{Catalogue, Entry, FRONT_MATTER_LINE};
-use crate::{cite, yaml};
+use crate::{cite, yaml, yaml_help};
 
 /// Every piece of advice for a loaded site, in no particular order.
 pub fn advise(catalogue: &Catalogue, index: &Index) -> Vec<Diagnostic> {
+    advise_except(catalogue, index, &[])
+}
+
+/// [`advise`] for a site loaded with errors: `doubtful[i]` lists the facets
+/// of entry `i` whose values had errors, so they are not reported as gaps.
+/// Unused values are then not reported: a misspelt value leaves its
+/// intended one unnamed.
+pub fn advise_except(
+    catalogue: &Catalogue,
+    index: &Index,
+    doubtful: &[Vec<usize>],
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    unused_values(catalogue, index, &mut out);
-    for entry in &catalogue.entries {
-        coding_gaps(catalogue, index, entry, &mut out);
+    if doubtful.iter().all(Vec::is_empty) {
+        unused_values(catalogue, index, &mut out);
+    }
+    for (i, entry) in catalogue.entries.iter().enumerate() {
+        let skip = doubtful.get(i).map_or(&[][..], Vec::as_slice);
+        coding_gaps(catalogue, index, entry, skip, &mut out);
         fields(catalogue, entry, &mut out);
     }
     out
@@ -51,11 +66,17 @@ fn warning(entry: &Entry, keys: &[&str], message: String) -> Diagnostic {
     d
 }
 
-fn coding_gaps(catalogue: &Catalogue, index: &Index, entry: &Entry, out: &mut Vec<Diagnostic>) {
+fn coding_gaps(
+    catalogue: &Catalogue,
+    index: &Index,
+    entry: &Entry,
+    skip: &[usize],
+    out: &mut Vec<Diagnostic>,
+) {
     let config = &catalogue.config;
     let of_kind = &index.by_kind[entry.kind];
     for (fi, facet) in config.facets.iter().enumerate() {
-        if !entry.facets[fi].is_empty() {
+        if !entry.facets[fi].is_empty() || skip.contains(&fi) {
             continue;
         }
         let filled = of_kind
@@ -82,13 +103,16 @@ fn fields(catalogue: &Catalogue, entry: &Entry, out: &mut Vec<Diagnostic>) {
     if let Some(date) = entry.fields.get("date") {
         let valid = date.as_str().and_then(dates::parse_date).is_some();
         if !valid && !date.is_null() {
-            out.push(warning(
-                entry,
-                &["date"],
-                format!(
-                    "`date` {date} is not a date: write date: 2024-05-01 (the Atom feed treats this entry as undated)"
-                ),
-            ));
+            let message = yaml_help::not_a_date(date, &yaml_help::today());
+            let mut d = warning(entry, &["date"], message);
+            // The caret goes on the value, which is what to change.
+            if let Some(pos) = yaml::locate_value(&entry.front_matter, "date") {
+                d = d.at(Some(pos), Some(&entry.front_matter));
+                if let Some(line) = &mut d.line {
+                    *line += FRONT_MATTER_LINE - 1;
+                }
+            }
+            out.push(d);
         }
     }
     if cite::is_cited(catalogue, entry) {
@@ -168,9 +192,9 @@ mod tests {
         assert_eq!(
             shown,
             [
-                "catalogue.yaml:7:13: warning: sectors value \"unused\" is used by no entry |     - { id: unused, label: Unused }",
-                "content/practices/p4.md:4:1: warning: no sector given, though 3 of 4 practices have one (add `sectors: [...]`) | sectors: []",
-                "content/practices/p4.md:5:1: warning: `date` \"soon\" is not a date: write date: 2024-05-01 (the Atom feed treats this entry as undated) | date: soon",
+                "catalogue.yaml:7:13: warning: sectors value \"unused\" is used by no entry |     - { id: unused, label: Unused }".to_string(),
+                "content/practices/p4.md:4:1: warning: no sector given, though 3 of 4 practices have one (add `sectors: [...]`) | sectors: []".to_string(),
+                format!("content/practices/p4.md:5:7: warning: `date` \"soon\" is not a date: write year-month-day, for example date: {} for today (until then the Atom feed treats this entry as undated) | date: soon", yaml_help::today()),
             ]
         );
     }

@@ -4,9 +4,12 @@
 //! `discover.rs` finds the files; each entry is read and checked on its own,
 //! in parallel (`entry.rs`), and so is each free page (`page.rs`); then come
 //! the checks that span files (unique ids, page URLs, `related:` targets:
-//! `cross.rs`); and finally, if nothing was wrong, the Markdown bodies are
-//! rendered, now that links between files can be resolved (`links.rs`). It
-//! returns an immutable [`Catalogue`] and the warnings, or every error found.
+//! `cross.rs`); and finally the Markdown bodies are rendered, now that links
+//! between files can be resolved (`links.rs`). An entry with errors in some
+//! fields still takes part in every later stage with the fields that could
+//! be read, so one run reports every problem: errors, link warnings and,
+//! when loading to check, `check`'s advice ([`crate::lint`]). It returns an
+//! immutable [`Catalogue`] and the warnings, or every problem found.
 //! `front.rs` holds what entries and pages share: reading a file and parsing
 //! its front matter.
 
@@ -25,7 +28,10 @@ mod links;
 mod page;
 
 pub use discover::{discover, is_content_file_name, ContentFile};
-pub use entry::{finish_entry, parse_entry, read_entry, ParsedEntry};
+pub use entry::{
+    check_entry, finish_entry, parse_entry, read_and_check_entry, read_entry, CheckedEntry,
+    ParsedEntry,
+};
 pub use front::normalise_newlines;
 pub use links::LinkTargets;
 
@@ -57,20 +63,19 @@ pub fn load(
         }
     }
 
-    // Each file on its own.
+    // Each file on its own; what could be read goes on to the checks across
+    // files even when it has errors, so one run reports every problem.
     let files = discover(root, &config, &mut diagnostics);
-    let parsed: Vec<Result<ParsedEntry, Vec<Diagnostic>>> = files
+    let checked: Vec<CheckedEntry> = files
         .par_iter()
-        .map(|file| read_entry(root, &config, file))
+        .map(|file| read_and_check_entry(root, &config, file))
         .collect();
-    let mut entries = Vec::with_capacity(parsed.len());
-    for result in parsed {
-        match result {
-            Ok(entry) => {
-                diagnostics.extend(entry.warnings.iter().cloned());
-                entries.push(entry);
-            }
-            Err(errs) => diagnostics.extend(errs),
+    let mut entries = Vec::with_capacity(checked.len());
+    for c in checked {
+        diagnostics.extend(c.errors);
+        if let Some(entry) = c.parsed {
+            diagnostics.extend(entry.warnings.iter().cloned());
+            entries.push((entry, c.doubtful_facets));
         }
     }
     let mut pages: Vec<(Page, String)> = Vec::new();
@@ -83,7 +88,7 @@ pub fn load(
 
     // Across files.
     // Keys computed once per entry: `natural_key` allocates.
-    entries.sort_by_cached_key(|p| {
+    entries.sort_by_cached_key(|(p, _)| {
         (
             p.entry.kind,
             natural_key(&p.entry.id),
@@ -91,6 +96,7 @@ pub fn load(
             p.entry.source.clone(),
         )
     });
+    let (mut entries, doubtful): (Vec<ParsedEntry>, Vec<Vec<usize>>) = entries.into_iter().unzip();
     cross::check_unique_ids(&entries, &mut diagnostics);
     cross::check_page_slugs(&config, &pages, &mut diagnostics);
     let targets = LinkTargets::new(
@@ -104,10 +110,7 @@ pub fn load(
             .map(|(p, _)| (p.source.as_path(), p.slug.as_str())),
     );
     cross::resolve_related(&mut entries, &targets, &mut diagnostics);
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        diagnostic::sort(&mut diagnostics);
-        return Err(diagnostics);
-    }
+    let failed = diagnostics.iter().any(Diagnostic::is_error);
 
     // Bodies, with links resolved.
     let allow_raw = config.allow_raw_html;
@@ -134,13 +137,22 @@ pub fn load(
         })
         .collect();
     pages.sort_by(|a, b| (a.weight, &a.title, &a.slug).cmp(&(b.weight, &b.title, &b.slug)));
+    let catalogue = Catalogue {
+        config,
+        entries,
+        pages,
+    };
+    if failed {
+        // The advice `check` gives on a good site, given on this one too
+        // (`check` and the preview ask for it by keeping the front matter),
+        // except about gaps in facets whose values had errors.
+        if keep_front_matter {
+            let index = crate::index::Index::build(&catalogue);
+            diagnostics.extend(crate::lint::advise_except(&catalogue, &index, &doubtful));
+        }
+        diagnostic::sort(&mut diagnostics);
+        return Err(diagnostics);
+    }
     diagnostic::sort(&mut diagnostics);
-    Ok((
-        Catalogue {
-            config,
-            entries,
-            pages,
-        },
-        diagnostics,
-    ))
+    Ok((catalogue, diagnostics))
 }
