@@ -230,3 +230,46 @@ fn every_yaml_mistake_gets_its_plain_message() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Every `tests/fixtures/templates/<name>--<template>` used as the site's
+/// `templates/<template>` gives the one error of `<name>.expect`: the file
+/// that has the problem, line, column and cause, once however many pages
+/// meet it, with one code frame.
+#[test]
+fn template_errors_name_the_template_once_with_its_position() {
+    let corpus = crate::util::repo().join("tests/fixtures/templates");
+    let mut cases: Vec<_> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_str().is_some_and(|p| p.contains("--")))
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 4);
+    let mut failures = Vec::new();
+    for case in &cases {
+        let site = TestSite::fixture("basic");
+        let name = case.file_name().unwrap().to_str().unwrap();
+        let (stem, template) = name.split_once("--").unwrap();
+        let expect = std::fs::read_to_string(corpus.join(format!("{stem}.expect"))).unwrap();
+        site.write(
+            &format!("templates/{template}"),
+            &std::fs::read_to_string(case).unwrap(),
+        );
+        let run = site.run(&["check"]);
+        let errors = run.stderr.matches("template error").count();
+        let frames = run
+            .stderr
+            .lines()
+            .filter(|l| l.trim_start().starts_with('|') && l.contains('^'))
+            .count();
+        if run.code != 1
+            || !run.stderr.starts_with(expect.trim_end())
+            || errors != 1
+            || frames > 1
+            || run.stderr.contains("-->")
+        {
+            failures.push(format!("{name}: expected {expect:?}\n{}", run.stderr));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
