@@ -94,6 +94,10 @@ pub struct Renderer<'a> {
     navs: Mutex<BTreeMap<String, Arc<Result<Item, Diagnostic>>>>,
 }
 
+/// The site's own additions to the theme's styles, loaded after them on every
+/// page when the site has the file (`static/custom.css`).
+pub const CUSTOM_CSS: &str = "custom.css";
+
 impl<'a> Renderer<'a> {
     /// Prepares shared data (the `site` object) for rendering from a model,
     /// its index, its summary tables and its routes (all of them: the
@@ -107,7 +111,9 @@ impl<'a> Renderer<'a> {
     ) -> Renderer<'a> {
         let views = Views { catalogue, index };
         let mut site = Context::new();
-        site.insert("site", &views.site());
+        let mut site_view = views.site();
+        site_view.custom_css = theme.statics.contains_key(CUSTOM_CSS);
+        site.insert("site", &site_view);
         Renderer {
             catalogue,
             index,

@@ -46,6 +46,9 @@ pub struct SiteView<'a> {
     pub entry_count: usize,
     /// Other settings from `catalogue.yaml`.
     pub extra: &'a serde_json::Map<String, Json>,
+    /// Whether the site has a `static/custom.css`, loaded after the theme's
+    /// stylesheet (set by the renderer, which knows the static files).
+    pub custom_css: bool,
 }
 
 /// A kind (`site.kinds`).
@@ -394,6 +397,7 @@ impl<'a> Views<'a> {
                 .collect(),
             entry_count: c.entries.len(),
             extra: &config.extra,
+            custom_css: false,
         }
     }
 

@@ -21,4 +21,5 @@ mod publishing;
 mod scale;
 mod serve;
 mod shipped;
+mod theming;
 mod util;
