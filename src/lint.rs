@@ -10,6 +10,8 @@
 //! - **Dates and authors.** A `date` that is not a date (the feed then treats the
 //!   entry as undated) and, on cited entries, `authors` that are not a list of names.
 //!
+//! - **Settings read by the theme.** `list_facets` that names no facet.
+//!
 //! Broken links to entries and unknown fields that look like misspelt facets are
 //! reported while loading, so `build` shows them too.
 //!
@@ -42,6 +44,7 @@ pub fn advise_except(
     doubtful: &[Vec<usize>],
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    list_facets(catalogue, &mut out);
     if doubtful.iter().all(Vec::is_empty) {
         unused_values(catalogue, index, &mut out);
     }
@@ -128,6 +131,37 @@ fn fields(catalogue: &Catalogue, entry: &Entry, out: &mut Vec<Diagnostic>) {
                 "`authors` must be a list of names written \"Family, Given\"; it is left out of citations".into(),
             ));
         }
+    }
+}
+
+/// `list_facets:` names facets.
+fn list_facets(catalogue: &Catalogue, out: &mut Vec<Diagnostic>) {
+    let config = &catalogue.config;
+    let Some(value) = config.extra.get(crate::view::LIST_FACETS) else {
+        return;
+    };
+    let names: Vec<&str> = config.facets.iter().map(|f| f.name.as_str()).collect();
+    let pos = yaml::locate_key(&config.text, crate::view::LIST_FACETS);
+    let problem = match value {
+        Json::Array(items) => items.iter().find_map(|item| match item.as_str() {
+            Some(name) if names.contains(&name) => None,
+            Some(name) => Some(format!(
+                "`list_facets` names {name:?}, which is not a facet{}; the facets are {}",
+                crate::config::did_you_mean(crate::diagnostic::suggest(
+                    name,
+                    names.iter().copied()
+                )),
+                names.join(", ")
+            )),
+            None => Some("`list_facets` must list facet names".to_string()),
+        }),
+        _ => Some(format!(
+            "`list_facets` must be a list of facet names, such as list_facets: [{}]",
+            names.join(", ")
+        )),
+    };
+    if let Some(message) = problem {
+        out.push(Diagnostic::warning(CONFIG_FILE, message).at(pos, Some(&config.text)));
     }
 }
 

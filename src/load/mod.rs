@@ -49,6 +49,9 @@ pub struct LoadOptions {
     /// advice given after loading ([`crate::lint`]) can point into it. Off
     /// for a build: about 360 bytes an entry that nothing else reads.
     pub keep_front_matter: bool,
+    /// Loading for the live preview: entry pages name their source file
+    /// unless `show_source: false` says otherwise.
+    pub preview: bool,
 }
 
 /// Loads and validates the whole site under `root`.
@@ -61,6 +64,13 @@ pub fn load(
         if let Err(msg) = config.set_base_url(url) {
             return Err(vec![Diagnostic::error("--base-url", msg)]);
         }
+    }
+
+    if options.preview {
+        config
+            .extra
+            .entry(crate::view::SHOW_SOURCE)
+            .or_insert(serde_json::Value::Bool(true));
     }
 
     // Each file on its own; what could be read goes on to the checks across

@@ -82,6 +82,8 @@ pub struct FacetView<'a> {
     /// Whether exact combinations of its values have pages, and so can be
     /// filtered for on the home page ("exactly these values, no others").
     pub exact: bool,
+    /// Whether any value has a description (else facet pages leave out the column).
+    pub has_descriptions: bool,
 }
 
 /// A vocabulary value.
@@ -303,12 +305,58 @@ pub struct EntryView<'a> {
     pub source: String,
 }
 
+/// For a table that counts each value by the entries naming it exactly
+/// (`counts`, `presence`), what readers need to know when a value has parts:
+/// "United Kingdom counts only the entries that name it; …".
+pub fn parent_note(c: &Catalogue, shape: &crate::model::SummaryShape) -> Option<String> {
+    use crate::model::SummaryShape;
+    let (SummaryShape::Counts { facet } | SummaryShape::Presence { facet }) = *shape else {
+        return None;
+    };
+    let f = &c.config.facets[facet];
+    let child = f.values.iter().find(|v| v.parent.is_some())?;
+    let parent = &f.values[child.parent?];
+    Some(format!(
+        "A value with parts counts only the entries that name it itself: {} counts the entries naming {} as a whole, and those naming one of its parts, such as {}, are counted under that part. The page of {} lists both.",
+        parent.label, parent.label, child.label, parent.label
+    ))
+}
+
+/// Whether entry pages name their source file: the setting `show_source`
+/// (`false` unless given; the live preview turns it on).
+pub fn show_source(config: &crate::model::Config) -> bool {
+    config.extra.get(SHOW_SOURCE) == Some(&Json::Bool(true))
+}
+
+/// The setting that shows each entry's source file on its page.
+pub const SHOW_SOURCE: &str = "show_source";
+
+/// The setting naming the facets whose labels list items show
+/// (`list_facets: [countries, sectors]`); the first two facets by default.
+pub const LIST_FACETS: &str = "list_facets";
+
+/// The facets (indices) whose labels list items show, in order: those named
+/// by `list_facets`, else the first two.
+pub fn list_facets(config: &crate::model::Config) -> Vec<usize> {
+    match config.extra.get(LIST_FACETS) {
+        Some(Json::Array(names)) => names
+            .iter()
+            .filter_map(|n| {
+                let n = n.as_str()?;
+                config.facets.iter().position(|f| f.name == n)
+            })
+            .collect(),
+        _ => (0..config.facets.len().min(2)).collect(),
+    }
+}
+
 /// An entry as a list item: all that `item.html` and the feed see of it.
 pub fn item_of<'a>(c: &'a Catalogue, entry: &'a Entry) -> EntryItem<'a> {
     let kind = &c.config.kinds[entry.kind];
-    // "Denmark · Health, Education": the first two facets' labels.
+    // "Denmark · Health, Education": the labels of the list facets.
     let mut summary = String::new();
-    for (fi, values) in entry.facets.iter().enumerate().take(2) {
+    for fi in list_facets(&c.config) {
+        let values = &entry.facets[fi];
         let facet = &c.config.facets[fi];
         for (i, &v) in values.iter().enumerate() {
             if i > 0 {
@@ -415,6 +463,10 @@ impl<'a> Views<'a> {
                 .map(|&v| self.value(fi, v))
                 .collect(),
             exact: facet.combination_pages,
+            has_descriptions: facet
+                .values
+                .iter()
+                .any(|v| !v.description.trim().is_empty()),
         }
     }
 
@@ -518,7 +570,11 @@ impl<'a> Views<'a> {
             similar: String::new(),
             similar_ids: similar::similar(c, self.index, e, &related),
             related_ids: related,
-            source: crate::diagnostic::display_path(&entry.source),
+            source: if show_source(&c.config) {
+                crate::diagnostic::display_path(&entry.source)
+            } else {
+                String::new()
+            },
         }
     }
 }

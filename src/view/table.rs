@@ -231,9 +231,46 @@ impl Views<'_> {
             .max()
             .unwrap_or(0);
         chart.svg = chart_svg(&chart, &spec.title);
+        let mut head = head;
+        align_headers(&mut head, &rows);
         TableView { head, rows, chart }
     }
 }
+/// Marks as numeric the header cells over columns of numbers, so they are
+/// aligned with them. The body row with the most columns tells which hold
+/// numbers; header cells spanning rows take their columns in later rows.
+fn align_headers(head: &mut [Vec<CellView>], rows: &[RowView]) {
+    let width = |cells: &[CellView]| cells.iter().map(|c| c.colspan.max(1)).sum::<usize>();
+    let Some(full) = rows.iter().max_by_key(|r| width(&r.cells)) else {
+        return;
+    };
+    let numeric: Vec<bool> = full
+        .cells
+        .iter()
+        .flat_map(|c| std::iter::repeat_n(c.numeric, c.colspan.max(1)))
+        .collect();
+    // Columns still taken by a header cell from a row above, per column.
+    let mut taken = vec![0usize; numeric.len()];
+    for row in head.iter_mut() {
+        let mut col = 0;
+        for cell in row.iter_mut() {
+            while col < taken.len() && taken[col] > 0 {
+                col += 1;
+            }
+            let span = cell.colspan.max(1);
+            let end = (col + span).min(numeric.len());
+            cell.numeric = col < end && numeric[col..end].iter().all(|&n| n);
+            for t in taken.iter_mut().take(end).skip(col) {
+                *t = cell.rowspan.max(1);
+            }
+            col = end;
+        }
+        for t in &mut taken {
+            *t = t.saturating_sub(1);
+        }
+    }
+}
+
 impl Layout<'_> {
     /// Counts as number cells linking to `href` where not zero.
     fn numbers(&self, counts: &[usize], href: &Option<String>) -> Vec<CellView> {
