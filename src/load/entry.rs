@@ -134,6 +134,17 @@ pub fn check_entry(config: &Config, kind: usize, relative: &Path, text: String) 
     let id = read_id(&mut p, map.get(ID));
     let title = read_title(&mut p, map.get(TITLE));
     let rest = read_other_keys(&mut p, config, kind, map);
+    if let Some(value) = rest.fields.get(super::reconstructed::RECONSTRUCTED) {
+        let (_, problems) = super::reconstructed::marks(config, &rest.facets, value);
+        let at = p.value(super::reconstructed::RECONSTRUCTED);
+        for (is_error, message) in problems {
+            if is_error {
+                p.error(at, message);
+            } else {
+                p.warning(at, message);
+            }
+        }
+    }
     let Some(id) = id else {
         return failed(p.errors);
     };

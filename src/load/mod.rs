@@ -26,6 +26,7 @@ mod entry;
 mod front;
 mod links;
 mod page;
+pub mod reconstructed;
 
 pub use discover::{discover, is_content_file_name, ContentFile};
 pub use entry::{

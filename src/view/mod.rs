@@ -18,6 +18,7 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use crate::index::Index;
+use crate::load::reconstructed::{self, Mark, RECONSTRUCTED};
 use crate::markdown::is_safe_url;
 use crate::model::{Catalogue, Entry};
 use crate::routes;
@@ -239,6 +240,9 @@ pub struct EntryFacet<'a> {
     /// The value indices behind `values`.
     #[serde(skip)]
     pub value_ids: Vec<usize>,
+    /// Which of the values were reconstructed rather than stated: `all`, the
+    /// labels of some, or nothing (`reconstructed:` in front matter).
+    pub reconstructed: Option<String>,
 }
 
 /// A plain front-matter field as shown on an entry page.
@@ -500,6 +504,10 @@ impl<'a> Views<'a> {
         let c = self.catalogue;
         let entry: &'a Entry = &c.entries[e];
         let kind = &c.config.kinds[entry.kind];
+        let marks = match entry.fields.get(RECONSTRUCTED) {
+            Some(value) => reconstructed::marks(&c.config, &entry.facets, value).0,
+            None => vec![None; c.config.facets.len()],
+        };
         let facets = entry
             .facets
             .iter()
@@ -507,7 +515,19 @@ impl<'a> Views<'a> {
             .filter(|(_, values)| !values.is_empty())
             .map(|(fi, values)| {
                 let facet = &c.config.facets[fi];
+                let reconstructed = match &marks[fi] {
+                    None => None,
+                    Some(Mark::All) => Some("reconstructed".to_string()),
+                    Some(Mark::Values(vs)) => Some(format!(
+                        "reconstructed: {}; the others stated",
+                        vs.iter()
+                            .map(|&v| facet.values[v].label.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                };
                 EntryFacet {
+                    reconstructed,
                     name: &facet.name,
                     label: &facet.label,
                     values: values
@@ -530,18 +550,12 @@ impl<'a> Views<'a> {
         let related = self.related(e);
         let reconstructed =
             entry.fields.get("provenance").and_then(Json::as_str) == Some("reconstructed");
-        let reconstructed_facets = match entry.fields.get("reconstructed") {
-            Some(Json::Array(list)) => list
-                .iter()
-                .filter_map(Json::as_str)
-                .map(|name| {
-                    c.config
-                        .facet_index(name)
-                        .map_or_else(|| humanise(name), |fi| c.config.facets[fi].label.clone())
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
+        let reconstructed_facets = marks
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.is_some())
+            .map(|(fi, _)| c.config.facets[fi].label.clone())
+            .collect();
         EntryView {
             id: &entry.id,
             title: &entry.title,

@@ -257,9 +257,11 @@ fn reconstructed_entries_say_so_and_invent_no_names() {
                 ));
             }
             Some("review") => {
-                // Named practices list what was reconstructed for them, and show it.
-                assert!(fields["reconstructed"].is_array(), "{id}");
+                // Named practices mark what was reconstructed for them, per
+                // value, and show it next to the values.
+                assert!(fields["reconstructed"].is_object(), "{id}");
                 assert_eq!(select(&page, ".note").len(), 1, "{id}");
+                assert!(!select(&page, ".facts .reconstructed").is_empty(), "{id}");
             }
             other => panic!("{id}: unexpected provenance {other:?}"),
         }
@@ -333,4 +335,28 @@ fn user_guide_is_in_the_menu_after_about_and_method() {
     let method = menu.iter().position(|m| m == "Method").unwrap();
     let guide_at = menu.iter().position(|m| m == "User guide").unwrap();
     assert!(about < method && method < guide_at, "{menu:?}");
+}
+
+#[test]
+fn partly_reconstructed_practices_mark_stated_and_reconstructed_values_apart() {
+    let site = built();
+    let marks = |id: &str| -> Vec<String> {
+        let page = site.html(&format!("public/practices/{id}/index.html"));
+        select(&page, ".facts .fact")
+            .iter()
+            .map(text)
+            .filter(|t| t.contains("reconstructed"))
+            .collect()
+    };
+    let p12 = marks("p12");
+    // Personal contact is stated (the review's example of it); monitoring is not.
+    assert!(
+        p12.iter()
+            .any(|t| t.contains("(reconstructed: Progress monitored; the others stated)")),
+        "{p12:?}"
+    );
+    // P16's sector is stated by its name; its methods are reconstructed.
+    let p16 = marks("p16");
+    assert!(p16.iter().all(|t| !t.starts_with("Sectors")), "{p16:?}");
+    assert!(!p16.is_empty(), "{p16:?}");
 }
