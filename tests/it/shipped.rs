@@ -173,6 +173,10 @@ fn practice_shares_from_the_text() {
         ("personal-contact", 64),
         ("personalised-plan", 39),
         ("user-input-sessions", 16),
+        // "Meetings are held in 16% of cases, but social media may also be
+        // used (5% of total)."
+        ("user-meetings", 16),
+        ("social-media", 5),
         ("case-management", 48),
         ("multidisciplinary-team", 32),
         ("one-stop-shop", 32),
@@ -207,6 +211,62 @@ fn practice_shares_from_the_text() {
                 "{facet}/{id}"
             );
         }
+    }
+}
+
+/// Figures the review gives as shares of a subset of the practices, each
+/// reproduced by a summary restricted with `where:`: 12 of the 17 practices
+/// with a personalised plan (71%) let users design their own plan.
+#[test]
+fn practice_shares_of_a_subset_from_the_text() {
+    let site = built();
+    let reference = reference();
+    let subsets = reference["practice_subsets"].as_array().unwrap();
+    assert!(!subsets.is_empty());
+    let catalogue: Value = serde_json::from_str(&site.read("public/catalogue.json")).unwrap();
+    for subset in subsets {
+        let summary = subset["summary"].as_str().unwrap();
+        let csv = site.csv(&format!("public/summary/{summary}.csv"));
+        assert_eq!(csv[0], ["value", "practice_n", "practice_pct"]);
+        let label = |facet: &str, id: &str| {
+            catalogue["facets"][facet]["values"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|v| v["id"] == id)
+                .unwrap()["label"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        let row = |label: String| {
+            csv.iter()
+                .find(|r| r[0] == label)
+                .unwrap_or_else(|| panic!("{summary}: no row {label}"))[1..]
+                .to_vec()
+        };
+        // Every practice counted has the value the subset is made of...
+        for (facet, values) in subset["where"].as_object().unwrap() {
+            for id in values.as_array().unwrap() {
+                let of = subset["of"].as_u64().unwrap().to_string();
+                assert_eq!(
+                    row(label(facet, id.as_str().unwrap())),
+                    [of, "100".to_string()]
+                );
+            }
+        }
+        // ... and the share is the review's.
+        let value = subset["value"].as_str().unwrap();
+        assert_eq!(
+            row(label("methods", value)),
+            [subset["n"].to_string(), subset["pct"].to_string()],
+            "{summary}/{value}"
+        );
+        let page = site.read(&format!("public/summary/{summary}/index.html"));
+        assert!(
+            page.contains("(N = 17)"),
+            "the page gives the subset's size"
+        );
     }
 }
 
