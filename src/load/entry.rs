@@ -14,7 +14,7 @@ use std::path::Path;
 use serde_json::{Map, Value as Json};
 
 use super::front::{normalise_newlines, read_text, split, type_name, FileProblems, START};
-use super::links::link_warnings;
+use super::links::{link_warnings, LinkTargets};
 use super::ContentFile;
 use crate::diagnostic::{suggest, Diagnostic, Position};
 use crate::markdown;
@@ -463,13 +463,14 @@ fn read_facet_values(
 /// when one file changes.
 pub fn finish_entry(
     parsed: ParsedEntry,
-    resolver: &dyn markdown::LinkResolver,
+    targets: &LinkTargets,
     allow_raw_html: bool,
 ) -> (Entry, Vec<Diagnostic>) {
+    let resolver = targets.resolver(&parsed.entry.source);
     // Entry pages sit two levels below the site root (`practices/p12/`).
-    let r = markdown::render_with_words(parsed.body(), "../../", resolver, allow_raw_html);
+    let r = markdown::render_with_words(parsed.body(), "../../", &resolver, allow_raw_html);
     let mut entry = parsed.entry;
-    let warnings = link_warnings(&entry.source, &parsed.text, entry.body_line, &r);
+    let warnings = link_warnings(&entry.source, &parsed.text, entry.body_line, &r, targets);
     entry.body_html = r.html;
     entry.search_words = r.search_words;
     (entry, warnings)

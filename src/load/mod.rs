@@ -114,7 +114,7 @@ pub fn load(
         entries.iter().map(|p| {
             let e = &p.entry;
             let url = crate::routes::entry_url_in(&config.kinds[e.kind].dir, &e.slug);
-            (e.slug.as_str(), e.source.as_path(), url)
+            (e.id.as_str(), e.source.as_path(), url)
         }),
         pages
             .iter()
@@ -130,8 +130,7 @@ pub fn load(
         .into_par_iter()
         .map(|parsed| {
             let front_matter = keep_front_matter.then(|| parsed.front_matter().to_string());
-            let resolver = targets.resolver(&parsed.entry.source);
-            let (mut entry, warnings) = finish_entry(parsed, &resolver, allow_raw);
+            let (mut entry, warnings) = finish_entry(parsed, &targets, allow_raw);
             entry.front_matter = front_matter.unwrap_or_default();
             (entry, warnings)
         })

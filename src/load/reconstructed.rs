@@ -5,9 +5,9 @@
 //! that facet on the entry was filled in) or the values that were, the others
 //! being stated: `reconstructed: {sectors: all, clusters: [person-centeredness]}`.
 //! The list form `reconstructed: [sectors, funding]` means `all` for each
-//! facet named. A facet must be known and a value must be one the entry has;
-//! `all` on a facet the entry leaves empty, or a list naming all its values,
-//! earns a warning. [`marks`] is used by the loader, to check, and by the
+//! facet named. A facet and a value must be known (errors); a value the
+//! entry does not have (a mark left over after an edit), `all` on a facet
+//! the entry leaves empty, or a list naming all its values earns a warning. [`marks`] is used by the loader, to check, and by the
 //! entry page, to show which values are stated and which reconstructed.
 
 use serde_json::Value as Json;
@@ -106,10 +106,11 @@ pub fn marks(
                                 values.push(v);
                             }
                         }
+                        // A stale mark after an edit of the values: shown, not fatal.
                         Some(_) => problems.push((
-                            true,
+                            false,
                             format!(
-                                "`reconstructed` names {} {id:?}, which the entry does not have (its {}: {})",
+                                "`reconstructed` names {} {id:?}, which the entry does not have (its {}: {}); the mark is ignored",
                                 facet.singular,
                                 facet.name,
                                 own.iter().map(|&v| facet.values[v].id.as_str()).collect::<Vec<_>>().join(", ")

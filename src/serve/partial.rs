@@ -258,8 +258,7 @@ fn read_updates(
         related.sort_unstable();
         parsed.entry.related = related;
         let mut warnings = std::mem::take(&mut parsed.warnings);
-        let resolver = good.links.resolver(relative);
-        let (entry, link_warnings) = load::finish_entry(parsed, &resolver, config.allow_raw_html);
+        let (entry, link_warnings) = load::finish_entry(parsed, &good.links, config.allow_raw_html);
         warnings.extend(link_warnings);
         updates.push(Update {
             index,
