@@ -280,6 +280,36 @@ impl Layout<'_> {
             .collect()
     }
 
+    /// `filter` narrowed by the summary's `where:`, if the home page's
+    /// filters can express both (they cannot ask for two values of one facet
+    /// at once); the filter alone when there is no `where:`.
+    fn restricted(&self, filter: Option<HomeFilter>) -> Option<HomeFilter> {
+        let mut filter = filter?;
+        for (fi, wanted) in &self.spec.filter {
+            let facet = &self.c.config.facets[*fi];
+            match filter.facets.iter().find(|(f, _)| f == fi) {
+                // Already within the restriction: nothing to add.
+                Some((_, values))
+                    if values
+                        .iter()
+                        .all(|&v| wanted.iter().any(|&w| facet.is_within(v, w))) => {}
+                Some(_) => return None,
+                None => filter.facets.push((*fi, wanted.clone())),
+            }
+        }
+        Some(filter)
+    }
+
+    /// The link of a count in a summary restricted by `where:` goes to a page
+    /// listing more entries than it counts unless a filtered view shows them.
+    fn href_for(&self, href: &Option<String>, filter: &Option<HomeFilter>) -> Option<String> {
+        if self.spec.filter.is_empty() || filter.is_some() {
+            href.clone()
+        } else {
+            None
+        }
+    }
+
     /// Counts per kind, each also pointing at the home page filtered to that
     /// cell: the filter (if the cell can be expressed as one) and the kind.
     fn filtered(
@@ -288,6 +318,8 @@ impl Layout<'_> {
         href: &Option<String>,
         filter: Option<HomeFilter>,
     ) -> Vec<CellView> {
+        let filter = self.restricted(filter);
+        let href = &self.href_for(href, &filter);
         counts
             .iter()
             .zip(&self.spec.kinds)
@@ -369,19 +401,22 @@ impl Layout<'_> {
             colspan: 2,
             ..CellView::header("Total")
         }];
-        // The total of a kind is all its entries: its list page, or the filter.
-        cells.extend(
-            t.total
-                .iter()
-                .zip(&self.spec.kinds)
-                .map(|(&n, &k)| CellView {
-                    filter: (n > 0).then(|| HomeFilter::default().of_kind(k).query(self.c)),
-                    ..CellView::number(
-                        n,
-                        (n > 0).then(|| routes::kind_url(&self.c.config.kinds[k])),
-                    )
-                }),
-        );
+        // The total of a kind is all its entries (those `where:` lets in):
+        // its list page, or the filter.
+        let all = self.restricted(Some(HomeFilter::default()));
+        let whole_kind = self.spec.filter.is_empty();
+        cells.extend(t.total.iter().zip(&self.spec.kinds).map(|(&n, &k)| {
+            CellView {
+                filter: all
+                    .as_ref()
+                    .filter(|_| n > 0)
+                    .map(|f| f.of_kind(k).query(self.c)),
+                ..CellView::number(
+                    n,
+                    (n > 0 && whole_kind).then(|| routes::kind_url(&self.c.config.kinds[k])),
+                )
+            }
+        }));
         rows.push(RowView {
             role: "total",
             cells,
@@ -452,7 +487,9 @@ impl Layout<'_> {
                     indent: value.depth,
                     ..CellView::header(value.label.clone())
                 }];
-                let filter = (!has_children(facet, *v)).then(|| HomeFilter::value(t.facet, *v));
+                let filter = self
+                    .restricted((!has_children(facet, *v)).then(|| HomeFilter::value(t.facet, *v)));
+                let href = self.href_for(&href, &filter);
                 for ((n, base), &k) in counts.iter().zip(&t.base).zip(&self.spec.kinds) {
                     cells.push(CellView {
                         filter: filter
@@ -521,8 +558,9 @@ impl Layout<'_> {
                     if self.spec.kinds.len() < self.c.config.kinds.len() {
                         filter.kinds = self.spec.kinds.clone();
                     }
-                    filter.query(self.c)
+                    filter
                 });
+                let filter = self.restricted(filter).map(|f| f.query(self.c));
                 cells.push(CellView {
                     filter,
                     ..CellView::number(cell.len(), href)
