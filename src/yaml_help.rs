@@ -359,6 +359,20 @@ pub fn unknown_value(facet: &Facet, key: &str, written: &str) -> String {
     }
 }
 
+/// Where the second of two list items read as one (`health - education`)
+/// starts: the `- ` indented further than the item above it.
+pub fn joined_item(yaml: &str, written: &str) -> Option<Position> {
+    let (_, second) = written.split_once(" - ")?;
+    let wanted = format!("- {}", second.split(" - ").next()?.trim());
+    yaml.lines().enumerate().find_map(|(i, line)| {
+        let body = line.trim_start();
+        (body == wanted || body.starts_with(&format!("{wanted} "))).then(|| Position {
+            line: i + 1,
+            col: line.len() - body.len() + 1,
+        })
+    })
+}
+
 /// Top-level values that parse, but not as written: a value starting with
 /// `#` (a comment: the value is empty) or `&` (an anchor: the word is
 /// dropped). As (key, position of the value, message).

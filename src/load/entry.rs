@@ -449,7 +449,9 @@ fn read_facet_values(
             }
             None => {
                 let message = crate::yaml_help::unknown_value(facet, key, id);
-                p.error(p.item(key, id), message);
+                // Two list items read as one: point at the one indented too far.
+                let pos = crate::yaml_help::joined_item(p.yaml(), id).or_else(|| p.item(key, id));
+                p.error(pos, message);
             }
         }
     }
