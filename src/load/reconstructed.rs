@@ -28,6 +28,22 @@ pub enum Mark {
     Values(Vec<usize>),
 }
 
+/// The facets `value` names, in the order it names them, each once.
+pub fn named(config: &Config, value: &Json) -> Vec<usize> {
+    let names: Vec<&str> = match value {
+        Json::Array(items) => items.iter().filter_map(Json::as_str).collect(),
+        Json::Object(map) => map.keys().map(String::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let mut out = Vec::new();
+    for fi in names.into_iter().filter_map(|n| config.facet_index(n)) {
+        if !out.contains(&fi) {
+            out.push(fi);
+        }
+    }
+    out
+}
+
 /// A problem with `reconstructed:`, as (is an error, message).
 pub type Problem = (bool, String);
 

@@ -309,6 +309,8 @@ pub struct EntryView<'a> {
     pub similar_ids: Vec<usize>,
     /// Source file, relative to the site root.
     pub source: String,
+    /// Whether the page names it (`show_source`; on in the live preview).
+    pub show_source: bool,
 }
 
 pub use crate::model::humanise;
@@ -463,11 +465,14 @@ impl<'a> Views<'a> {
         let related = self.related(e);
         let reconstructed =
             entry.fields.get("provenance").and_then(Json::as_str) == Some("reconstructed");
-        let reconstructed_facets = marks
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| m.is_some())
-            .map(|(fi, _)| c.config.facets[fi].label.clone())
+        let reconstructed_facets = entry
+            .fields
+            .get(RECONSTRUCTED)
+            .map(|value| reconstructed::named(&c.config, value))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|&fi| marks[fi].is_some())
+            .map(|fi| c.config.facets[fi].label.clone())
             .collect();
         EntryView {
             id: &entry.id,
@@ -497,11 +502,8 @@ impl<'a> Views<'a> {
             similar: String::new(),
             similar_ids: similar::similar(c, self.index, e, &related),
             related_ids: related,
-            source: if show_source(&c.config) {
-                crate::diagnostic::display_path(&entry.source)
-            } else {
-                String::new()
-            },
+            source: crate::diagnostic::display_path(&entry.source),
+            show_source: show_source(&c.config),
         }
     }
 }
