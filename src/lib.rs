@@ -49,8 +49,10 @@ pub mod search;
 pub mod serve;
 pub mod similar;
 pub mod summary;
+pub mod theme_export;
 pub mod view;
 pub mod yaml;
+pub mod yaml_help;
 
 pub use export::cite;
 

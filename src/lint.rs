@@ -10,6 +10,8 @@
 //! - **Dates and authors.** A `date` that is not a date (the feed then treats the
 //!   entry as undated) and, on cited entries, `authors` that are not a list of names.
 //!
+//! - **Settings read by the theme.** `list_facets` that names no facet.
+//!
 //! Broken links to entries and unknown fields that look like misspelt facets are
 //! reported while loading, so `build` shows them too.
 //!
@@ -25,14 +27,30 @@ use crate::diagnostic::Diagnostic;
 use crate::export::dates;
 use crate::index::Index;
 use crate::model::{Catalogue, Entry, FRONT_MATTER_LINE};
-use crate::{cite, yaml};
+use crate::{cite, yaml, yaml_help};
 
 /// Every piece of advice for a loaded site, in no particular order.
 pub fn advise(catalogue: &Catalogue, index: &Index) -> Vec<Diagnostic> {
+    advise_except(catalogue, index, &[])
+}
+
+/// [`advise`] for a site loaded with errors: `doubtful[i]` lists the facets
+/// of entry `i` whose values had errors, so they are not reported as gaps.
+/// Unused values are then not reported: a misspelt value leaves its
+/// intended one unnamed.
+pub fn advise_except(
+    catalogue: &Catalogue,
+    index: &Index,
+    doubtful: &[Vec<usize>],
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    unused_values(catalogue, index, &mut out);
-    for entry in &catalogue.entries {
-        coding_gaps(catalogue, index, entry, &mut out);
+    list_facets(catalogue, &mut out);
+    if doubtful.iter().all(Vec::is_empty) {
+        unused_values(catalogue, index, &mut out);
+    }
+    for (i, entry) in catalogue.entries.iter().enumerate() {
+        let skip = doubtful.get(i).map_or(&[][..], Vec::as_slice);
+        coding_gaps(catalogue, index, entry, skip, &mut out);
         fields(catalogue, entry, &mut out);
     }
     out
@@ -51,11 +69,17 @@ fn warning(entry: &Entry, keys: &[&str], message: String) -> Diagnostic {
     d
 }
 
-fn coding_gaps(catalogue: &Catalogue, index: &Index, entry: &Entry, out: &mut Vec<Diagnostic>) {
+fn coding_gaps(
+    catalogue: &Catalogue,
+    index: &Index,
+    entry: &Entry,
+    skip: &[usize],
+    out: &mut Vec<Diagnostic>,
+) {
     let config = &catalogue.config;
     let of_kind = &index.by_kind[entry.kind];
     for (fi, facet) in config.facets.iter().enumerate() {
-        if !entry.facets[fi].is_empty() {
+        if !entry.facets[fi].is_empty() || skip.contains(&fi) {
             continue;
         }
         let filled = of_kind
@@ -82,13 +106,16 @@ fn fields(catalogue: &Catalogue, entry: &Entry, out: &mut Vec<Diagnostic>) {
     if let Some(date) = entry.fields.get("date") {
         let valid = date.as_str().and_then(dates::parse_date).is_some();
         if !valid && !date.is_null() {
-            out.push(warning(
-                entry,
-                &["date"],
-                format!(
-                    "`date` {date} is not a date: write date: 2024-05-01 (the Atom feed treats this entry as undated)"
-                ),
-            ));
+            let message = yaml_help::not_a_date(date, &yaml_help::today());
+            let mut d = warning(entry, &["date"], message);
+            // The caret goes on the value, which is what to change.
+            if let Some(pos) = yaml::locate_value(&entry.front_matter, "date") {
+                d = d.at(Some(pos), Some(&entry.front_matter));
+                if let Some(line) = &mut d.line {
+                    *line += FRONT_MATTER_LINE - 1;
+                }
+            }
+            out.push(d);
         }
     }
     if cite::is_cited(catalogue, entry) {
@@ -104,6 +131,37 @@ fn fields(catalogue: &Catalogue, entry: &Entry, out: &mut Vec<Diagnostic>) {
                 "`authors` must be a list of names written \"Family, Given\"; it is left out of citations".into(),
             ));
         }
+    }
+}
+
+/// `list_facets:` names facets.
+fn list_facets(catalogue: &Catalogue, out: &mut Vec<Diagnostic>) {
+    let config = &catalogue.config;
+    let Some(value) = config.extra.get(crate::view::LIST_FACETS) else {
+        return;
+    };
+    let names: Vec<&str> = config.facets.iter().map(|f| f.name.as_str()).collect();
+    let pos = yaml::locate_key(&config.text, crate::view::LIST_FACETS);
+    let problem = match value {
+        Json::Array(items) => items.iter().find_map(|item| match item.as_str() {
+            Some(name) if names.contains(&name) => None,
+            Some(name) => Some(format!(
+                "`list_facets` names {name:?}, which is not a facet{}; the facets are {}",
+                crate::config::did_you_mean(crate::diagnostic::suggest(
+                    name,
+                    names.iter().copied()
+                )),
+                names.join(", ")
+            )),
+            None => Some("`list_facets` must list facet names".to_string()),
+        }),
+        _ => Some(format!(
+            "`list_facets` must be a list of facet names, such as list_facets: [{}]",
+            names.join(", ")
+        )),
+    };
+    if let Some(message) = problem {
+        out.push(Diagnostic::warning(CONFIG_FILE, message).at(pos, Some(&config.text)));
     }
 }
 
@@ -168,9 +226,9 @@ mod tests {
         assert_eq!(
             shown,
             [
-                "catalogue.yaml:7:13: warning: sectors value \"unused\" is used by no entry |     - { id: unused, label: Unused }",
-                "content/practices/p4.md:4:1: warning: no sector given, though 3 of 4 practices have one (add `sectors: [...]`) | sectors: []",
-                "content/practices/p4.md:5:1: warning: `date` \"soon\" is not a date: write date: 2024-05-01 (the Atom feed treats this entry as undated) | date: soon",
+                "catalogue.yaml:7:13: warning: sectors value \"unused\" is used by no entry |     - { id: unused, label: Unused }".to_string(),
+                "content/practices/p4.md:4:1: warning: no sector given, though 3 of 4 practices have one (add `sectors: [...]`) | sectors: []".to_string(),
+                format!("content/practices/p4.md:5:7: warning: `date` \"soon\" is not a date: write year-month-day, for example date: {} for today (until then the Atom feed treats this entry as undated) | date: soon", yaml_help::today()),
             ]
         );
     }

@@ -74,9 +74,16 @@ enum Command {
     },
     /// Create a new site in DIR (created if missing; must be empty).
     Init {
-        /// Folder for the new site.
-        #[arg(default_value = ".")]
-        dir: PathBuf,
+        /// Folder for the new site [default: .].
+        dir: Option<PathBuf>,
+        /// The same folder, given like every other command's site root.
+        #[arg(long, conflicts_with = "dir")]
+        root: Option<PathBuf>,
+    },
+    /// Work with the site's theme.
+    Theme {
+        #[command(subcommand)]
+        action: ThemeAction,
     },
     /// Create an entry of KIND with the next free id and print its path.
     New {
@@ -104,6 +111,17 @@ enum Command {
         /// Report what would be written, and write nothing.
         #[arg(long)]
         dry_run: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ThemeAction {
+    /// Copy the built-in templates and static files into templates/ and
+    /// static/ to edit them; never overwrites a file.
+    Export {
+        /// Site root (the folder holding catalogue.yaml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
     },
 }
 
@@ -192,7 +210,21 @@ fn main() -> ExitCode {
             }
             Err(errors) => failed(&errors),
         },
-        Command::Init { dir } => run_init(&dir),
+        Command::Init { dir, root } => {
+            run_init(&root.or(dir).unwrap_or_else(|| PathBuf::from(".")))
+        }
+        Command::Theme {
+            action: ThemeAction::Export { root },
+        } => match casebook::theme_export::export(&root) {
+            Ok(exported) => {
+                print!("{}", casebook::theme_export::summary(&exported));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                print_diagnostics(&[e]);
+                ExitCode::from(1)
+            }
+        },
         Command::New { kind, title, root } => run_new(&root, &kind, &title),
         Command::Import {
             file,

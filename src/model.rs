@@ -234,6 +234,9 @@ pub struct SummarySpec {
     pub kinds: Vec<usize>,
     /// What is counted.
     pub shape: SummaryShape,
+    /// `where:`: only entries that name, for each of these facets, one of
+    /// its values (or a child of one) are counted. Empty: every entry.
+    pub filter: Vec<(usize, Vec<usize>)>,
 }
 
 /// A validated catalogue entry.

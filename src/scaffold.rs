@@ -65,6 +65,10 @@ base_url: "/"
 language: en
 # Raw HTML in Markdown bodies is sanitised unless this is true.
 allow_raw_html: false
+# The facets whose labels list items show under each title (default: the first two).
+# list_facets: [countries, sectors]
+# Name each entry's source file on its page (the live preview always does).
+# show_source: false
 
 # Kinds of entry: each is a folder under content/ and a section of the site.
 # `id` is used in front matter and CSV headers, `label` in menus, `dir` in URLs.
@@ -243,7 +247,17 @@ pub fn new_entry(
             ScaffoldError::failed(&relative, format!("cannot create its folder: {e}"))
         })?;
     }
-    let text = entry_text(root, &config, k, &id, title, today);
+    // An id that exists, for the examples of links and `related:`.
+    let example = ids[k].first().or_else(|| ids.iter().flatten().next());
+    let text = entry_text(
+        root,
+        &config,
+        k,
+        &id,
+        title,
+        today,
+        example.map(String::as_str),
+    );
     create_new(&path, &text).map_err(|e| {
         let why = if e.kind() == std::io::ErrorKind::AlreadyExists {
             "already exists; casebook new never overwrites a file".to_string()
@@ -381,6 +395,7 @@ fn entry_text(
     id: &str,
     title: &str,
     today: Option<&str>,
+    example: Option<&str>,
 ) -> String {
     let kind = &config.kinds[k];
     // Facets no entry of this kind uses are offered commented out.
@@ -412,7 +427,12 @@ fn entry_text(
             values.join(", ")
         );
     }
-    out.push_str("related: []  # ids of related entries, e.g. [P12]\n");
+    match example {
+        Some(other) => {
+            let _ = writeln!(out, "related: []  # ids of related entries, e.g. [{other}]");
+        }
+        None => out.push_str("related: []  # ids of related entries\n"),
+    }
     if config.citations.contains(&k) {
         out.push_str(concat!(
             "# Bibliographic details, for the Cite block and literature.bib / literature.json.\n",
@@ -427,11 +447,17 @@ fn entry_text(
         ));
     }
     out.push_str("---\n");
-    let _ = writeln!(
-        out,
-        "Describe this {} here in Markdown. Link another entry by its id: `[Recovery](P12)`.",
-        kind.singular.to_lowercase()
-    );
+    let what = kind.singular.to_lowercase();
+    let _ = match example {
+        Some(other) => writeln!(
+            out,
+            "Describe this {what} here in Markdown. Link another entry by its id: `[see this one]({other})`."
+        ),
+        None => writeln!(
+            out,
+            "Describe this {what} here in Markdown. Link another entry by writing its id as the link target: `[text](id)`."
+        ),
+    };
     out
 }
 

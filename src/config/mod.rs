@@ -94,7 +94,8 @@ impl Config {
         let raw: RawConfig = match yaml::from_str(source) {
             Ok(raw) => raw,
             Err(e) => {
-                p.error(e.position, e.message);
+                let (pos, message) = crate::yaml_help::syntax(source, &e);
+                p.error(pos, message);
                 return Err(p.list);
             }
         };

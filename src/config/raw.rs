@@ -89,6 +89,9 @@ pub(super) struct RawSummary {
     pub rows: Option<String>,
     pub columns: Option<String>,
     pub columns_by: Option<RawColumnsBy>,
+    /// `where: {facet: [value, ...]}`.
+    #[serde(rename = "where")]
+    pub filter: Option<indexmap::IndexMap<String, Vec<String>>>,
 }
 
 /// A facet written as a mapping; a bare list of values is read into one too.

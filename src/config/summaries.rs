@@ -1,4 +1,5 @@
-//! Checking `summaries:` in `catalogue.yaml`: each summary's mode, facets and kinds.
+//! Checking `summaries:` in `catalogue.yaml`: each summary's mode, facets,
+//! kinds and `where:` (the entries it is restricted to).
 //!
 //! A summary names its facets and kinds by id; here they are resolved to
 //! indices, so a [`SummarySpec`] never refers to anything missing.
@@ -98,8 +99,51 @@ pub(super) fn check_summaries(
                 kind_ids.dedup();
             }
         }
+        let mut filter = Vec::new();
+        for (name, values) in s.filter.iter().flatten() {
+            let at = p.find(&["summaries", &s.id, "where", name]);
+            let Some(fi) = facets.iter().position(|f| &f.name == name) else {
+                p.error(
+                    at,
+                    format!(
+                        "summary {:?}: `where` names unknown facet {name:?}{}",
+                        s.id,
+                        did_you_mean(suggest(name, facet_names()))
+                    ),
+                );
+                continue;
+            };
+            let facet = &facets[fi];
+            let mut wanted = Vec::new();
+            for v in values {
+                match facet.by_id.get(v) {
+                    Some(&i) => wanted.push(i),
+                    None => p.error(
+                        p.find(&["summaries", &s.id, "where", name, v]).or(at),
+                        format!(
+                            "summary {:?}: `where` names unknown {} {v:?}{}",
+                            s.id,
+                            facet.singular,
+                            did_you_mean(suggest(v, facet.values.iter().map(|x| x.id.as_str())))
+                        ),
+                    ),
+                }
+            }
+            if values.is_empty() {
+                p.error(
+                    at,
+                    format!(
+                        "summary {:?}: `where` needs values for {name:?}, as in where: {{{name}: [{}]}}",
+                        s.id,
+                        facet.values.first().map_or("", |v| v.id.as_str())
+                    ),
+                );
+            }
+            filter.push((fi, wanted));
+        }
         if let Some(shape) = shape {
             out.push(SummarySpec {
+                filter,
                 title: s.title.unwrap_or_else(|| humanise(&s.id)),
                 id: s.id,
                 description: s.description,

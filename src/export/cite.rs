@@ -405,6 +405,9 @@ pub struct CiteView {
     pub bibtex: String,
     /// Whether details beyond the title are known.
     pub has_details: bool,
+    /// The entry's BibTeX as a `data:` URL, for a per-entry download that
+    /// needs neither a script nor another file.
+    pub bibtex_data_url: String,
     /// Site-relative URL of the BibTeX file with every cited entry.
     pub bibtex_file: &'static str,
     /// Site-relative URL of the CSL-JSON file with every cited entry.
@@ -415,9 +418,13 @@ pub struct CiteView {
 pub fn view(catalogue: &Catalogue, entry: &Entry) -> Option<CiteView> {
     is_cited(catalogue, entry).then(|| {
         let citation = Citation::of(entry);
+        let bibtex = citation.bibtex();
+        let encoded =
+            percent_encoding::utf8_percent_encode(&bibtex, percent_encoding::NON_ALPHANUMERIC);
         CiteView {
             reference: citation.reference(),
-            bibtex: citation.bibtex(),
+            bibtex_data_url: format!("data:application/x-bibtex;charset=utf-8,{encoded}"),
+            bibtex,
             has_details: citation.has_details(),
             bibtex_file: BIBTEX_FILE,
             csl_file: CSL_JSON_FILE,

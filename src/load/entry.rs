@@ -14,9 +14,8 @@ use std::path::Path;
 use serde_json::{Map, Value as Json};
 
 use super::front::{normalise_newlines, read_text, split, type_name, FileProblems, START};
-use super::links::link_warnings;
+use super::links::{link_warnings, LinkTargets};
 use super::ContentFile;
-use crate::config::did_you_mean;
 use crate::diagnostic::{suggest, Diagnostic, Position};
 use crate::markdown;
 use crate::model::{is_valid_id, Config, Entry};
@@ -65,9 +64,24 @@ pub fn read_entry(
     config: &Config,
     file: &ContentFile,
 ) -> Result<ParsedEntry, Vec<Diagnostic>> {
+    let checked = read_and_check_entry(root, config, file);
+    match checked.parsed {
+        Some(parsed) if checked.errors.is_empty() => Ok(parsed),
+        _ => Err(checked.errors),
+    }
+}
+
+/// Reads one entry file and checks it, keeping what could be read ([`check_entry`]).
+pub fn read_and_check_entry(root: &Path, config: &Config, file: &ContentFile) -> CheckedEntry {
     let _ = root;
-    let text = read_text(&file.path, &file.relative)?;
-    parse_entry(config, file.kind, &file.relative, text)
+    match read_text(&file.path, &file.relative) {
+        Ok(text) => check_entry(config, file.kind, &file.relative, text),
+        Err(errors) => CheckedEntry {
+            parsed: None,
+            errors,
+            doubtful_facets: Vec::new(),
+        },
+    }
 }
 
 /// Checks an entry's text. Pure: used by `load` and by the live preview.
@@ -77,22 +91,67 @@ pub fn parse_entry(
     relative: &Path,
     text: String,
 ) -> Result<ParsedEntry, Vec<Diagnostic>> {
+    let checked = check_entry(config, kind, relative, text);
+    match checked.parsed {
+        Some(parsed) if checked.errors.is_empty() => Ok(parsed),
+        _ => Err(checked.errors),
+    }
+}
+
+/// An entry checked on its own, kept for the checks across files even when
+/// some of its fields have errors (see [`check_entry`]).
+#[derive(Debug)]
+pub struct CheckedEntry {
+    /// The entry as far as it could be read: `None` when its front matter
+    /// does not parse or its `id` is unusable. A field with an error is left
+    /// out (a facet keeps its known values).
+    pub parsed: Option<ParsedEntry>,
+    /// Its errors, located in the file.
+    pub errors: Vec<Diagnostic>,
+    /// Facets (by index) whose values had errors: advice about gaps in them
+    /// would be noise.
+    pub doubtful_facets: Vec<usize>,
+}
+
+/// Checks an entry's text and keeps as much of it as could be read, so that
+/// a full check can go on to the checks across files and give every problem
+/// in one run. Pure.
+pub fn check_entry(config: &Config, kind: usize, relative: &Path, text: String) -> CheckedEntry {
     let text = normalise_newlines(text);
-    let fm = split(relative, &text)?;
+    let failed = |errors| CheckedEntry {
+        parsed: None,
+        errors,
+        doubtful_facets: Vec::new(),
+    };
+    let fm = match split(relative, &text) {
+        Ok(fm) => fm,
+        Err(errors) => return failed(errors),
+    };
     let mut p = FileProblems::new(relative, &text, &fm);
     let Some(map) = p.mapping() else {
-        return Err(p.errors);
+        return failed(p.errors);
     };
     let id = read_id(&mut p, map.get(ID));
     let title = read_title(&mut p, map.get(TITLE));
     let rest = read_other_keys(&mut p, config, kind, map);
-    if !p.errors.is_empty() {
-        return Err(p.errors);
+    if let Some(value) = rest.fields.get(super::reconstructed::RECONSTRUCTED) {
+        let (_, problems) = super::reconstructed::marks(config, &rest.facets, value);
+        let at = p.value(super::reconstructed::RECONSTRUCTED);
+        for (is_error, message) in problems {
+            if is_error {
+                p.error(at, message);
+            } else {
+                p.warning(at, message);
+            }
+        }
     }
-    let (Some(id), Some(title)) = (id, title) else {
-        return Err(p.errors);
+    let Some(id) = id else {
+        return failed(p.errors);
     };
+    // A missing or unusable title is reported; the id stands in for it.
+    let title = title.unwrap_or_else(|| id.clone());
     let id_position = p.shift(p.value(ID));
+    let errors = std::mem::take(&mut p.errors);
     let warnings = p.warnings;
     // The body is the rest of the file; keeping its offset instead of a copy
     // saves a second copy of every body while the catalogue loads.
@@ -102,7 +161,8 @@ pub fn parse_entry(
     let yaml_start = fm.yaml.as_ptr() as usize - text.as_ptr() as usize;
     let front_matter = yaml_start..yaml_start + fm.yaml.len();
     debug_assert_eq!(&text[front_matter.clone()], fm.yaml);
-    Ok(ParsedEntry {
+    let body_line = fm.body_line;
+    let parsed = ParsedEntry {
         entry: Entry {
             slug: id.to_lowercase(),
             id,
@@ -114,7 +174,7 @@ pub fn parse_entry(
             body_html: String::new(),
             search_words: String::new(),
             source: relative.to_path_buf(),
-            body_line: fm.body_line,
+            body_line,
             front_matter: String::new(),
         },
         related_ids: rest.related_ids,
@@ -123,7 +183,12 @@ pub fn parse_entry(
         id_position,
         warnings,
         text,
-    })
+    };
+    CheckedEntry {
+        parsed: Some(parsed),
+        errors,
+        doubtful_facets: rest.doubtful_facets,
+    }
 }
 
 /// The `id:`, which must be text usable in a URL.
@@ -168,6 +233,19 @@ fn read_title(p: &mut FileProblems, value: Option<&Json>) -> Option<String> {
             p.error(p.value(TITLE), "title is empty".into());
             None
         }
+        Some(Json::Null) => {
+            let hint = crate::yaml_help::value_hints(p.yaml())
+                .into_iter()
+                .find(|(key, _, _)| key == TITLE);
+            match hint {
+                Some((_, pos, message)) => p.error(Some(pos), message),
+                None => p.error(
+                    p.value(TITLE).or(p.key(TITLE)),
+                    "title is empty: write the entry's title after `title: `".into(),
+                ),
+            }
+            None
+        }
         Some(other) => {
             p.error(
                 p.value(TITLE),
@@ -193,6 +271,8 @@ struct OtherKeys {
     related_ids: Vec<(String, Option<Position>)>,
     /// Plain fields, in file order.
     fields: Map<String, Json>,
+    /// Facets whose values had errors.
+    doubtful_facets: Vec<usize>,
 }
 
 /// Sorts every key other than `id` and `title` into facets, `related`, the
@@ -207,6 +287,7 @@ fn read_other_keys(
         facets: vec![Vec::new(); config.facets.len()],
         related_ids: Vec::new(),
         fields: Map::new(),
+        doubtful_facets: Vec::new(),
     };
     // The key that set each facet, to refuse `country:` and `countries:` together.
     let mut facet_keys_seen: Vec<Option<String>> = vec![None; config.facets.len()];
@@ -243,7 +324,11 @@ fn read_other_keys(
             );
             continue;
         }
+        let errors_before = p.errors.len();
         out.facets[fi] = read_facet_values(p, config, fi, &key, &value, singular);
+        if p.errors.len() > errors_before {
+            out.doubtful_facets.push(fi);
+        }
         facet_keys_seen[fi] = Some(key);
     }
     out
@@ -365,11 +450,11 @@ fn read_facet_values(
                 }
             }
             None => {
-                let near = suggest(id, facet.values.iter().map(|v| v.id.as_str()));
-                p.error(
-                    list.at(index, id),
-                    format!("unknown {} {id:?}{}", facet.singular, did_you_mean(near)),
-                );
+                let message = crate::yaml_help::unknown_value(facet, key, id);
+                // Two list items read as one: point at the one indented too far.
+                let pos =
+                    crate::yaml_help::joined_item(p.yaml(), id).or_else(|| list.at(index, id));
+                p.error(pos, message);
             }
         }
     }
@@ -383,13 +468,14 @@ fn read_facet_values(
 /// when one file changes.
 pub fn finish_entry(
     parsed: ParsedEntry,
-    resolver: &dyn markdown::LinkResolver,
+    targets: &LinkTargets,
     allow_raw_html: bool,
 ) -> (Entry, Vec<Diagnostic>) {
+    let resolver = targets.resolver(&parsed.entry.source);
     // Entry pages sit two levels below the site root (`practices/p12/`).
-    let r = markdown::render_with_words(parsed.body(), "../../", resolver, allow_raw_html);
+    let r = markdown::render_with_words(parsed.body(), "../../", &resolver, allow_raw_html);
     let mut entry = parsed.entry;
-    let warnings = link_warnings(&entry.source, &parsed.text, entry.body_line, &r);
+    let warnings = link_warnings(&entry.source, &parsed.text, entry.body_line, &r, targets);
     entry.body_html = r.html;
     entry.search_words = r.search_words;
     (entry, warnings)

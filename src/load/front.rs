@@ -109,6 +109,11 @@ impl<'a> FileProblems<'a> {
             .push(Diagnostic::warning(self.relative, message).at_in(pos, Some(&self.text)));
     }
 
+    /// The front matter's YAML.
+    pub fn yaml(&self) -> &'a str {
+        self.yaml
+    }
+
     /// Where the top-level `key:` is, in the YAML.
     pub fn key(&self, key: &str) -> Option<Position> {
         yaml::locate_key(self.yaml, key)
@@ -131,7 +136,15 @@ impl<'a> FileProblems<'a> {
     /// Parses the front matter into a mapping, or explains why it is not one.
     pub fn mapping(&mut self) -> Option<Map<String, Json>> {
         match yaml::to_json(self.yaml) {
-            Ok(Json::Object(map)) => Some(map),
+            Ok(Json::Object(map)) => {
+                for (key, pos, message) in crate::yaml_help::value_hints(self.yaml) {
+                    // An empty title is an error, explained there.
+                    if !(key == "title" && map.get("title").is_some_and(Json::is_null)) {
+                        self.warning(Some(pos), message);
+                    }
+                }
+                Some(map)
+            }
             Ok(Json::Null) => {
                 self.error(
                     START,
@@ -150,13 +163,8 @@ impl<'a> FileProblems<'a> {
                 None
             }
             Err(e) => {
-                let mut message = format!("invalid YAML: {}", e.message);
-                if self.yaml.contains('\t') && e.message.contains("tab")
-                    || self.yaml.lines().any(|l| l.starts_with('\t'))
-                {
-                    message.push_str(" (YAML does not allow tabs for indentation; use spaces)");
-                }
-                self.error(e.position, message);
+                let (pos, message) = crate::yaml_help::syntax(self.yaml, &e);
+                self.error(pos, message);
                 None
             }
         }

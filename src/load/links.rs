@@ -21,6 +21,8 @@ use crate::paths;
 pub struct LinkTargets {
     /// Entry slug (lowercased id) → entry index.
     by_slug: HashMap<String, usize>,
+    /// Each entry's id, by entry index, for suggestions.
+    ids: Vec<String>,
     /// Each entry's site-relative URL, by entry index.
     urls: Vec<String>,
     /// Normalised source path → site-relative URL, for entries and free pages.
@@ -28,15 +30,16 @@ pub struct LinkTargets {
 }
 
 impl LinkTargets {
-    /// From (slug, source, URL) of each entry, in entry order, and (source,
+    /// From (id, source, URL) of each entry, in entry order, and (source,
     /// slug) of each free page.
     pub(super) fn new<'a>(
         entries: impl Iterator<Item = (&'a str, &'a Path, String)>,
         pages: impl Iterator<Item = (&'a Path, &'a str)>,
     ) -> LinkTargets {
         let mut targets = LinkTargets::default();
-        for (i, (slug, source, url)) in entries.enumerate() {
-            targets.by_slug.insert(slug.to_string(), i);
+        for (i, (id, source, url)) in entries.enumerate() {
+            targets.by_slug.insert(id.to_lowercase(), i);
+            targets.ids.push(id.to_string());
             targets
                 .by_source
                 .insert(normalised_source(source), url.clone());
@@ -55,7 +58,7 @@ impl LinkTargets {
         LinkTargets::new(
             c.entries.iter().map(|e| {
                 (
-                    e.slug.as_str(),
+                    e.id.as_str(),
                     e.source.as_path(),
                     crate::routes::entry_url(c, e),
                 )
@@ -64,6 +67,11 @@ impl LinkTargets {
                 .iter()
                 .map(|p| (p.source.as_path(), p.slug.as_str())),
         )
+    }
+
+    /// The id of an entry close to `target`, for a did-you-mean.
+    fn near(&self, target: &str) -> Option<&str> {
+        crate::diagnostic::suggest(target, self.ids.iter().map(String::as_str))
     }
 
     /// The index of the entry whose id is `id`, ignoring case.
@@ -115,6 +123,7 @@ pub(super) fn link_warnings(
     text: &str,
     body_line: usize,
     r: &markdown::Rendered,
+    targets: &LinkTargets,
 ) -> Vec<Diagnostic> {
     let locate = |target: &str| {
         text.lines()
@@ -130,8 +139,14 @@ pub(super) fn link_warnings(
     let mut out = Vec::new();
     for target in &r.broken_links {
         out.push(
-            Diagnostic::warning(source, format!("link to {target:?} points to no entry"))
-                .at(locate(target), Some(text)),
+            Diagnostic::warning(
+                source,
+                format!(
+                    "link to {target:?} points to no entry{}",
+                    crate::config::did_you_mean(targets.near(target))
+                ),
+            )
+            .at(locate(target), Some(text)),
         );
     }
     for target in &r.unsafe_links {

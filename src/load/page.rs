@@ -91,7 +91,7 @@ pub(super) fn finish_page(
     // Pages sit one level below the site root (`about/`).
     let r = markdown::render(markdown, "../", &resolver, allow_raw_html);
     diagnostics.extend(
-        link_warnings(&page.source, markdown, 1, &r)
+        link_warnings(&page.source, markdown, 1, &r, targets)
             .into_iter()
             .map(|mut d| {
                 // Positions were found in the body alone, not the whole file.

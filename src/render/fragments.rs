@@ -7,13 +7,12 @@
 //! some 700,000 template renders saved per build. The test below compares
 //! the splice with rendering the plain way.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde::Serialize;
 
 use super::context::ErasedSerialize;
-use super::theme::{tera_error_chain, TEMPLATES_DIR};
+use super::template_errors::render_error;
 use super::Renderer;
 use crate::diagnostic::Diagnostic;
 use crate::view::KindGroup;
@@ -118,17 +117,19 @@ impl Item {
 impl<'a> Renderer<'a> {
     /// Renders `template` once, with `root` standing in for the page's root,
     /// into the reusable form pages splice their own root into.
+    /// `what` names the fragment in an error ("the site header").
     fn fragment(
         &self,
         template: &str,
+        what: &str,
         data: &[(&str, &dyn ErasedSerialize)],
-    ) -> Result<Item, String> {
+    ) -> Result<Item, Diagnostic> {
         self.with_context(data, &["root"], |context| {
             context.insert("root", ROOT_MARK);
             self.theme.tera.render(template, context)
         })
         .map(|html| Item::new(html.trim()))
-        .map_err(|e| tera_error_chain(&e))
+        .map_err(|e| render_error(&self.theme.sources, template, what, &e))
     }
 
     /// The list item of entry `e` in `style`, rendered with `item.html` the
@@ -138,18 +139,11 @@ impl<'a> Renderer<'a> {
             let views = self.views();
             self.fragment(
                 "item.html",
+                &format!("the list item of {}", self.catalogue.entries[e].id),
                 &[("e", &views.item(e)), ("style", &style.name())],
             )
         });
-        item.as_ref().map_err(|message| {
-            Diagnostic::error(
-                PathBuf::from(TEMPLATES_DIR).join("item.html"),
-                format!(
-                    "cannot render the list item of {}: {message}",
-                    self.catalogue.entries[e].id
-                ),
-            )
-        })
+        item.as_ref().map_err(Diagnostic::clone)
     }
 
     /// The site header and browse bar for a page at `url` whose root is `root`,
@@ -160,7 +154,8 @@ impl<'a> Renderer<'a> {
         let nav = match cached {
             Some(nav) => nav,
             None => {
-                let nav = Arc::new(self.fragment("nav.html", &[("section", &section)]));
+                let what = format!("the site header of /{section}");
+                let nav = Arc::new(self.fragment("nav.html", &what, &[("section", &section)]));
                 if let Ok(mut navs) = self.navs.lock() {
                     navs.insert(section.to_string(), nav.clone());
                 }
@@ -173,10 +168,7 @@ impl<'a> Renderer<'a> {
                 item.push_to(&mut html, root);
                 Ok(html)
             }
-            Err(message) => Err(Diagnostic::error(
-                PathBuf::from(TEMPLATES_DIR).join("nav.html"),
-                format!("cannot render the site header for {section:?}: {message}"),
-            )),
+            Err(d) => Err(d.clone()),
         }
     }
 
@@ -186,8 +178,10 @@ impl<'a> Renderer<'a> {
         let link = self.value_links[fi][v].get_or_init(|| {
             let views = self.views();
             let facet = &self.catalogue.config.facets[fi];
+            let what = format!("the link to {}", facet.values[v].id);
             self.fragment(
                 "value-link.html",
+                &what,
                 &[
                     (
                         "facet",
@@ -200,15 +194,7 @@ impl<'a> Renderer<'a> {
                 ],
             )
         });
-        link.as_ref().map_err(|message| {
-            Diagnostic::error(
-                PathBuf::from(TEMPLATES_DIR).join("value-link.html"),
-                format!(
-                    "cannot render the link to {}: {message}",
-                    self.catalogue.config.facets[fi].values[v].id
-                ),
-            )
-        })
+        link.as_ref().map_err(Diagnostic::clone)
     }
 
     /// An entry page's links to its values of facet `fi`, comma-separated.

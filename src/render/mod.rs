@@ -18,10 +18,11 @@ pub mod escape;
 pub mod fragments;
 mod pages;
 pub mod sink;
+mod template_errors;
 pub mod theme;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -87,12 +88,16 @@ pub struct Renderer<'a> {
     /// Contexts holding only `site`, reused from page to page (see [`context`]).
     spare_contexts: Mutex<Vec<Context>>,
     /// Each entry's list item per [`ItemStyle`], rendered on first use.
-    items: [Vec<OnceLock<Result<Item, String>>>; 3],
+    items: [Vec<OnceLock<Result<Item, Diagnostic>>>; 3],
     /// Each facet value's link on entry pages, rendered on first use.
-    value_links: Vec<Vec<OnceLock<Result<Item, String>>>>,
+    value_links: Vec<Vec<OnceLock<Result<Item, Diagnostic>>>>,
     /// The site header and browse bar (`nav.html`) per section of the site.
-    navs: Mutex<BTreeMap<String, Arc<Result<Item, String>>>>,
+    navs: Mutex<BTreeMap<String, Arc<Result<Item, Diagnostic>>>>,
 }
+
+/// The site's own additions to the theme's styles, loaded after them on every
+/// page when the site has the file (`static/custom.css`).
+pub const CUSTOM_CSS: &str = "custom.css";
 
 impl<'a> Renderer<'a> {
     /// Prepares shared data (the `site` object) for rendering from a model
@@ -109,7 +114,9 @@ impl<'a> Renderer<'a> {
     ) -> Renderer<'a> {
         let views = Views { catalogue, index };
         let mut site = Context::new();
-        site.insert("site", &views.site());
+        let mut site_view = views.site();
+        site_view.custom_css = theme.statics.contains_key(CUSTOM_CSS);
+        site.insert("site", &site_view);
         Renderer {
             root,
             catalogue,
@@ -184,14 +191,12 @@ impl<'a> Renderer<'a> {
             self.theme.tera.render_to(template, context, &mut bytes)
         });
         rendered.map(|()| bytes).map_err(|e| {
-            Diagnostic::error(
-                PathBuf::from(TEMPLATES_DIR).join(template),
-                format!(
-                    "cannot render {}: {}",
-                    if url.is_empty() { "the home page" } else { url },
-                    theme::tera_error_chain(&e)
-                ),
-            )
+            let page = if url.is_empty() {
+                "the home page".to_string()
+            } else {
+                format!("/{url}")
+            };
+            template_errors::render_error(&self.theme.sources, template, &page, &e)
         })
     }
 
@@ -206,12 +211,9 @@ impl<'a> Renderer<'a> {
         let rendered = self.with_context(data, &[], |context| {
             self.theme.tera.render_to(template, context, &mut bytes)
         });
-        rendered.map(|()| bytes).map_err(|e| {
-            Diagnostic::error(
-                PathBuf::from(TEMPLATES_DIR).join(template),
-                format!("cannot render {template}: {}", theme::tera_error_chain(&e)),
-            )
-        })
+        rendered
+            .map(|()| bytes)
+            .map_err(|e| template_errors::render_error(&self.theme.sources, template, template, &e))
     }
 
     /// Renders one route into `sink`.
@@ -306,16 +308,11 @@ pub fn render(
             Err(e) => errors.push(e),
         }
     }
-    // Several pages failing on the same template give the same cause; report each once.
-    errors.sort_by(|a, b| a.message.cmp(&b.message));
-    errors.dedup_by(|a, b| a.path == b.path && strip_url(&a.message) == strip_url(&b.message));
+    // Several pages failing on the same template problem: report it once.
+    let errors = template_errors::merge(errors);
     if errors.is_empty() {
         Ok(stats)
     } else {
         Err(errors)
     }
-}
-
-fn strip_url(message: &str) -> &str {
-    message.split_once(": ").map_or(message, |(_, rest)| rest)
 }

@@ -38,6 +38,8 @@ struct SummaryInfo<'a> {
     mode: &'static str,
     csv: String,
     kinds: Vec<&'a str>,
+    /// How parents with parts are counted, where readers need telling.
+    note: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -284,6 +286,7 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .map(|&k| config.kinds[k].label.as_str())
                 .collect(),
+            note: crate::view::parent_note(self.catalogue, &spec.shape),
         };
         let table = self.views().table(si, &self.tables[si]);
         let route = Route::Summary(si);

@@ -11,6 +11,7 @@ use tera::Tera;
 use walkdir::WalkDir;
 
 use super::escape_html;
+use super::template_errors::{self, TemplateSources};
 use crate::diagnostic::Diagnostic;
 
 /// The built-in templates, compiled into the binary.
@@ -82,6 +83,8 @@ pub struct Theme {
     pub statics: BTreeMap<String, StaticSource>,
     /// Whether the site has templates of its own under `templates/`.
     pub own_templates: bool,
+    /// Every template's text and origin, to locate errors met while rendering.
+    pub(super) sources: TemplateSources,
 }
 
 pub(super) fn tera_error_chain(err: &tera::Error) -> String {
@@ -93,18 +96,6 @@ pub(super) fn tera_error_chain(err: &tera::Error) -> String {
         source = cause.source();
     }
     message
-}
-
-/// Tera reports "Failed to parse 'x.html'" and then a pest error with ` --> line:col`.
-fn tera_position(message: &str) -> Option<crate::diagnostic::Position> {
-    let at = message.find("--> ")?;
-    let rest = &message[at + 4..];
-    let mut parts = rest
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty());
-    let line = parts.next()?.parse().ok()?;
-    let col = parts.next()?.parse().ok()?;
-    Some(crate::diagnostic::Position { line, col })
 }
 
 impl Theme {
@@ -145,10 +136,7 @@ impl Theme {
                     .as_ref()
                     .and_then(|p| p.strip_prefix(root).ok().map(Path::to_path_buf))
                     .unwrap_or_else(|| PathBuf::from(TEMPLATES_DIR).join(name));
-                problems.push(
-                    Diagnostic::error(shown, format!("template error: {message}"))
-                        .at(tera_position(&message), Some(text)),
-                );
+                problems.push(template_errors::parse_error(shown, text, &message));
             }
         }
         if problems.iter().any(Diagnostic::is_error) {
@@ -172,10 +160,18 @@ impl Theme {
         if problems.iter().any(Diagnostic::is_error) {
             return Err(problems);
         }
+        let sources = sources
+            .into_iter()
+            .map(|(name, (text, path))| {
+                let shown = path.map(|p| p.strip_prefix(root).map(Path::to_path_buf).unwrap_or(p));
+                (name, (text, shown))
+            })
+            .collect();
         Ok(Theme {
             tera,
             statics,
             own_templates,
+            sources: TemplateSources::new(sources),
         })
     }
 }

@@ -160,7 +160,7 @@ impl Builder {
             RebuildPlan::Full(reason) => self.full(reason),
             RebuildPlan::Partial { entries, statics } => {
                 if self.broken || self.good.is_none() {
-                    return self.full("the last build failed");
+                    return self.full("in full, since the build before it had failed");
                 }
                 match super::partial::rebuild(self, entries, *statics) {
                     Ok(outcome) => outcome,

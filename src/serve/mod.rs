@@ -174,6 +174,7 @@ pub fn run(options: &ServeOptions) -> Result<(), String> {
             base_url: Some("/".into()),
             // So that a full rebuild gives `check`'s advice too.
             keep_front_matter: true,
+            preview: true,
         },
     );
     let first = builder.full("first build");

@@ -57,6 +57,11 @@ pub(super) fn rebuild(
         .collect();
     let static_names: BTreeSet<String> = match new_theme {
         Some(theme) => {
+            let custom = |t: &Theme| t.statics.contains_key(render::CUSTOM_CSS);
+            if custom(&theme) != custom(&good.site.theme) {
+                // Every page links it, or no longer does.
+                return Err("static/custom.css was added or removed");
+            }
             good.site.theme = theme;
             good.site.theme.statics.keys().cloned().collect()
         }
@@ -188,8 +193,11 @@ pub(super) fn rebuild(
     if changed.is_empty() {
         return Ok(Outcome::Unchanged);
     }
+    // Judged by what changed in the output, not by the paths the watcher
+    // saw: `sed -i` and some editors write a temporary file of another name
+    // and rename it, and a new `static/` folder is reported as a folder.
     let css_only = updates.is_empty()
-        && statics == Some(StaticChange::CssOnly)
+        && statics.is_some()
         && changed
             .iter()
             .all(|p| p.to_ascii_lowercase().ends_with(".css"));
@@ -250,8 +258,7 @@ fn read_updates(
         related.sort_unstable();
         parsed.entry.related = related;
         let mut warnings = std::mem::take(&mut parsed.warnings);
-        let resolver = good.links.resolver(relative);
-        let (entry, link_warnings) = load::finish_entry(parsed, &resolver, config.allow_raw_html);
+        let (entry, link_warnings) = load::finish_entry(parsed, &good.links, config.allow_raw_html);
         warnings.extend(link_warnings);
         updates.push(Update {
             index,

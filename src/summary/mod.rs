@@ -135,6 +135,8 @@ pub fn percent(n: usize, base: usize) -> usize {
 struct KindSlots {
     slot: Vec<Option<usize>>,
     len: usize,
+    /// Per entry, whether `where:` lets it be counted (`None`: every entry).
+    kept: Option<Vec<bool>>,
 }
 
 impl KindSlots {
@@ -143,23 +145,51 @@ impl KindSlots {
         for (i, &k) in spec.kinds.iter().enumerate() {
             slot[k] = Some(i);
         }
+        let kept = (!spec.filter.is_empty()).then(|| {
+            catalogue
+                .entries
+                .iter()
+                .map(|e| matches_filter(catalogue, e, &spec.filter))
+                .collect()
+        });
         KindSlots {
             slot,
             len: spec.kinds.len(),
+            kept,
         }
+    }
+    fn kept(&self, entry: usize) -> bool {
+        self.kept.as_ref().is_none_or(|k| k[entry])
     }
     fn count(&self, catalogue: &Catalogue, entries: &[usize]) -> KindCounts {
         let mut counts = vec![0; self.len];
         for &e in entries {
             if let Some(s) = self.slot[catalogue.entries[e].kind] {
-                counts[s] += 1;
+                if self.kept(e) {
+                    counts[s] += 1;
+                }
             }
         }
         counts
     }
     fn includes(&self, catalogue: &Catalogue, entry: usize) -> bool {
-        self.slot[catalogue.entries[entry].kind].is_some()
+        self.slot[catalogue.entries[entry].kind].is_some() && self.kept(entry)
     }
+}
+
+/// Whether `entry` names, for each facet of `filter`, one of its values or a
+/// child of one.
+pub fn matches_filter(
+    catalogue: &Catalogue,
+    entry: &crate::model::Entry,
+    filter: &[(usize, Vec<usize>)],
+) -> bool {
+    filter.iter().all(|(fi, wanted)| {
+        let facet = &catalogue.config.facets[*fi];
+        entry.facets[*fi]
+            .iter()
+            .any(|&v| wanted.iter().any(|&w| facet.is_within(v, w)))
+    })
 }
 
 fn add(into: &mut KindCounts, counts: &KindCounts) {
@@ -191,7 +221,11 @@ pub fn compute(catalogue: &Catalogue, index: &Index, spec: &SummarySpec) -> Tabl
         }
         SummaryShape::Presence { facet } => {
             let f = &catalogue.config.facets[facet];
-            let base = spec.kinds.iter().map(|&k| index.by_kind[k].len()).collect();
+            let base = spec
+                .kinds
+                .iter()
+                .map(|&k| index.by_kind[k].iter().filter(|&&e| kinds.kept(e)).count())
+                .collect();
             let rows = f
                 .display_order
                 .iter()

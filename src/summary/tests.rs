@@ -197,3 +197,42 @@ fn group_labels() {
     assert_eq!(group_label(4, "sector", "sectors"), "Four sectors");
     assert_eq!(group_label(12, "cluster", "clusters"), "12 clusters");
 }
+
+#[test]
+fn where_restricts_a_presence_table_and_its_base() {
+    let (config, _) = Config::parse(
+        "title: T\nkinds:\n  - { id: practice, label: Practices, dir: practices }\nfacets:\n  methods:\n    - { id: plan, label: Plan }\n    - { id: own, label: Own plan }\n    - { id: other, label: Other }\nsummaries:\n  - { id: plans, facet: methods, mode: presence, where: {methods: [plan]} }\n",
+    )
+    .unwrap();
+    let methods: [&[usize]; 5] = [&[0, 1], &[0], &[0, 1], &[2], &[1]];
+    let entries = methods
+        .iter()
+        .enumerate()
+        .map(|(i, m)| Entry {
+            id: format!("E{i}"),
+            slug: format!("e{i}"),
+            kind: 0,
+            title: format!("Entry {i}"),
+            facets: vec![m.to_vec()],
+            related: Vec::new(),
+            fields: Default::default(),
+            body_html: String::new(),
+            search_words: String::new(),
+            source: PathBuf::new(),
+            body_line: 1,
+            front_matter: String::new(),
+        })
+        .collect();
+    let catalogue = Catalogue {
+        config,
+        entries,
+        pages: Vec::new(),
+    };
+    let index = Index::build(&catalogue);
+    let Table::Presence(t) = compute(&catalogue, &index, &catalogue.config.summaries[0]) else {
+        panic!("a presence table")
+    };
+    // Three entries have a plan; two of them their own (the fifth is not counted).
+    assert_eq!(t.base, [3]);
+    assert_eq!(t.rows, [(0, vec![3]), (1, vec![2]), (2, vec![0])]);
+}

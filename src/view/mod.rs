@@ -11,15 +11,18 @@
 
 pub mod chart;
 pub mod pager;
+pub mod settings;
 pub mod table;
 
 pub use pager::{PagerLink, PagerView};
+pub use settings::{item_of, list_facets, parent_note, show_source, LIST_FACETS, SHOW_SOURCE};
 pub use table::{CellView, ChartBar, ChartView, HomeFilter, RowView, TableView};
 
 use serde::Serialize;
 use serde_json::Value as Json;
 
 use crate::index::Index;
+use crate::load::reconstructed::{self, Mark, RECONSTRUCTED};
 use crate::markdown::is_safe_url;
 use crate::model::{Catalogue, Entry};
 use crate::routes;
@@ -48,6 +51,9 @@ pub struct SiteView<'a> {
     pub entry_count: usize,
     /// Other settings from `catalogue.yaml`.
     pub extra: &'a serde_json::Map<String, Json>,
+    /// Whether the site has a `static/custom.css`, loaded after the theme's
+    /// stylesheet (set by the renderer, which knows the static files).
+    pub custom_css: bool,
 }
 
 /// A kind (`site.kinds`).
@@ -83,6 +89,8 @@ pub struct FacetView<'a> {
     /// Whether exact combinations of its values have pages, and so can be
     /// filtered for on the home page ("exactly these values, no others").
     pub exact: bool,
+    /// Whether any value has a description (else facet pages leave out the column).
+    pub has_descriptions: bool,
 }
 
 /// A vocabulary value.
@@ -168,6 +176,9 @@ pub struct EntryFacet<'a> {
     /// The value indices behind `values`.
     #[serde(skip)]
     pub value_ids: Vec<usize>,
+    /// Which of the values were reconstructed rather than stated: `all`, the
+    /// labels of some, or nothing (`reconstructed:` in front matter).
+    pub reconstructed: Option<String>,
 }
 
 /// A plain front-matter field as shown on an entry page.
@@ -232,49 +243,8 @@ pub struct EntryView<'a> {
     pub similar_ids: Vec<usize>,
     /// Source file, relative to the site root.
     pub source: String,
-}
-
-/// An entry as a list item: all that `item.html` and the feed see of it.
-pub fn item_of<'a>(c: &'a Catalogue, entry: &'a Entry) -> EntryItem<'a> {
-    let kind = &c.config.kinds[entry.kind];
-    // "Denmark · Health, Education": the first two facets' labels.
-    let mut summary = String::new();
-    for (fi, values) in entry.facets.iter().enumerate().take(2) {
-        let facet = &c.config.facets[fi];
-        for (i, &v) in values.iter().enumerate() {
-            if i > 0 {
-                summary.push_str(", ");
-            } else if !summary.is_empty() {
-                summary.push_str(" · ");
-            }
-            summary.push_str(&facet.values[v].label);
-        }
-    }
-    let mut facet_ids = String::new();
-    for (fi, values) in entry.facets.iter().enumerate() {
-        let facet = &c.config.facets[fi];
-        for (i, &v) in values.iter().enumerate() {
-            if i == 0 {
-                if !facet_ids.is_empty() {
-                    facet_ids.push(' ');
-                }
-                facet_ids.push_str(&facet.name);
-                facet_ids.push(':');
-            } else {
-                facet_ids.push(',');
-            }
-            facet_ids.push_str(&facet.values[v].id);
-        }
-    }
-    EntryItem {
-        id: &entry.id,
-        title: &entry.title,
-        url: routes::entry_url(c, entry),
-        kind: &kind.id,
-        kind_label: &kind.singular,
-        summary,
-        facet_ids,
-    }
+    /// Whether the page names it (`show_source`; on in the live preview).
+    pub show_source: bool,
 }
 
 pub use crate::model::humanise;
@@ -329,6 +299,7 @@ impl<'a> Views<'a> {
                 .collect(),
             entry_count: c.entries.len(),
             extra: &config.extra,
+            custom_css: false,
         }
     }
 
@@ -346,6 +317,10 @@ impl<'a> Views<'a> {
                 .map(|&v| self.value(fi, v))
                 .collect(),
             exact: facet.combination_pages,
+            has_descriptions: facet
+                .values
+                .iter()
+                .any(|v| !v.description.trim().is_empty()),
         }
     }
 
@@ -379,6 +354,10 @@ impl<'a> Views<'a> {
         let c = self.catalogue;
         let entry: &'a Entry = &c.entries[e];
         let kind = &c.config.kinds[entry.kind];
+        let marks = match entry.fields.get(RECONSTRUCTED) {
+            Some(value) => reconstructed::marks(&c.config, &entry.facets, value).0,
+            None => vec![None; c.config.facets.len()],
+        };
         let facets = entry
             .facets
             .iter()
@@ -386,7 +365,19 @@ impl<'a> Views<'a> {
             .filter(|(_, values)| !values.is_empty())
             .map(|(fi, values)| {
                 let facet = &c.config.facets[fi];
+                let reconstructed = match &marks[fi] {
+                    None => None,
+                    Some(Mark::All) => Some("reconstructed".to_string()),
+                    Some(Mark::Values(vs)) => Some(format!(
+                        "reconstructed: {}; the others stated",
+                        vs.iter()
+                            .map(|&v| facet.values[v].label.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                };
                 EntryFacet {
+                    reconstructed,
                     name: &facet.name,
                     label: &facet.label,
                     values: values
@@ -409,18 +400,15 @@ impl<'a> Views<'a> {
         let related = self.related(e);
         let reconstructed =
             entry.fields.get("provenance").and_then(Json::as_str) == Some("reconstructed");
-        let reconstructed_facets = match entry.fields.get("reconstructed") {
-            Some(Json::Array(list)) => list
-                .iter()
-                .filter_map(Json::as_str)
-                .map(|name| {
-                    c.config
-                        .facet_index(name)
-                        .map_or_else(|| humanise(name), |fi| c.config.facets[fi].label.clone())
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
+        let reconstructed_facets = entry
+            .fields
+            .get(RECONSTRUCTED)
+            .map(|value| reconstructed::named(&c.config, value))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|&fi| marks[fi].is_some())
+            .map(|fi| c.config.facets[fi].label.clone())
+            .collect();
         EntryView {
             id: &entry.id,
             title: &entry.title,
@@ -450,6 +438,7 @@ impl<'a> Views<'a> {
             similar_ids: similar::similar(c, self.index, e, &related),
             related_ids: related,
             source: crate::diagnostic::display_path(&entry.source),
+            show_source: show_source(&c.config),
         }
     }
 }

@@ -251,6 +251,8 @@ impl Views<'_> {
             .max()
             .unwrap_or(0);
         chart.svg = chart_svg(&chart, &spec.title);
+        let mut head = head;
+        align_headers(&mut head, &rows);
         TableView {
             head,
             rows,
@@ -259,27 +261,66 @@ impl Views<'_> {
         }
     }
 }
-/// The start of a value's row in `counts` and `presence` tables: the link to
-/// the value's page, the row's header cell, and the home page filter for it.
-/// A count is of entries naming the value itself; the filter for a value with
-/// parts takes its parts in too, so such a value has none.
-fn value_row(
-    fi: usize,
-    facet: &Facet,
-    v: usize,
-) -> (Option<String>, Vec<CellView>, Option<HomeFilter>) {
-    let value = &facet.values[v];
-    let href = Some(routes::value_url(facet, v));
-    let cells = vec![CellView {
-        href: href.clone(),
-        indent: value.depth,
-        ..CellView::header(value.label.clone())
-    }];
-    let filter = (!has_children(facet, v)).then(|| HomeFilter::value(fi, v));
-    (href, cells, filter)
+/// Marks as numeric the header cells over columns of numbers, so they are
+/// aligned with them. The body row with the most columns tells which hold
+/// numbers; header cells spanning rows take their columns in later rows.
+fn align_headers(head: &mut [Vec<CellView>], rows: &[RowView]) {
+    let width = |cells: &[CellView]| cells.iter().map(|c| c.colspan.max(1)).sum::<usize>();
+    let Some(full) = rows.iter().max_by_key(|r| width(&r.cells)) else {
+        return;
+    };
+    let numeric: Vec<bool> = full
+        .cells
+        .iter()
+        .flat_map(|c| std::iter::repeat_n(c.numeric, c.colspan.max(1)))
+        .collect();
+    // Columns still taken by a header cell from a row above, per column.
+    let mut taken = vec![0usize; numeric.len()];
+    for row in head.iter_mut() {
+        let mut col = 0;
+        for cell in row.iter_mut() {
+            while col < taken.len() && taken[col] > 0 {
+                col += 1;
+            }
+            let span = cell.colspan.max(1);
+            let end = (col + span).min(numeric.len());
+            cell.numeric = col < end && numeric[col..end].iter().all(|&n| n);
+            for t in taken.iter_mut().take(end).skip(col) {
+                *t = cell.rowspan.max(1);
+            }
+            col = end;
+        }
+        for t in &mut taken {
+            *t = t.saturating_sub(1);
+        }
+    }
 }
 
 impl Layout<'_> {
+    /// The start of a value's row in `counts` and `presence` tables: the link
+    /// to the value's page, the row's header cell, and the home page filter
+    /// for it (within the summary's `where:`). A count is of entries naming
+    /// the value itself; the filter for a value with parts takes its parts in
+    /// too, so such a value has none, and in a `where:` summary neither has
+    /// its link.
+    fn value_row(
+        &self,
+        fi: usize,
+        facet: &Facet,
+        v: usize,
+    ) -> (Option<String>, Vec<CellView>, Option<HomeFilter>) {
+        let value = &facet.values[v];
+        let href = Some(routes::value_url(facet, v));
+        let cells = vec![CellView {
+            href: href.clone(),
+            indent: value.depth,
+            ..CellView::header(value.label.clone())
+        }];
+        let filter = self.restricted((!has_children(facet, v)).then(|| HomeFilter::value(fi, v)));
+        let href = self.href_for(&href, &filter);
+        (href, cells, filter)
+    }
+
     /// What is counted, for captions: "entries", or the one kind's label ("articles").
     fn counted(&self) -> String {
         match self.kind_labels.as_slice() {
@@ -296,6 +337,36 @@ impl Layout<'_> {
             .collect()
     }
 
+    /// `filter` narrowed by the summary's `where:`, if the home page's
+    /// filters can express both (they cannot ask for two values of one facet
+    /// at once); the filter alone when there is no `where:`.
+    fn restricted(&self, filter: Option<HomeFilter>) -> Option<HomeFilter> {
+        let mut filter = filter?;
+        for (fi, wanted) in &self.spec.filter {
+            let facet = &self.c.config.facets[*fi];
+            match filter.facets.iter().find(|(f, _)| f == fi) {
+                // Already within the restriction: nothing to add.
+                Some((_, values))
+                    if values
+                        .iter()
+                        .all(|&v| wanted.iter().any(|&w| facet.is_within(v, w))) => {}
+                Some(_) => return None,
+                None => filter.facets.push((*fi, wanted.clone())),
+            }
+        }
+        Some(filter)
+    }
+
+    /// The link of a count in a summary restricted by `where:` goes to a page
+    /// listing more entries than it counts unless a filtered view shows them.
+    fn href_for(&self, href: &Option<String>, filter: &Option<HomeFilter>) -> Option<String> {
+        if self.spec.filter.is_empty() || filter.is_some() {
+            href.clone()
+        } else {
+            None
+        }
+    }
+
     /// Counts per kind, each also pointing at the home page filtered to that
     /// cell: the filter (if the cell can be expressed as one) and the kind.
     fn filtered(
@@ -304,6 +375,8 @@ impl Layout<'_> {
         href: &Option<String>,
         filter: Option<HomeFilter>,
     ) -> Vec<CellView> {
+        let filter = self.restricted(filter);
+        let href = &self.href_for(href, &filter);
         counts
             .iter()
             .zip(&self.spec.kinds)
@@ -389,19 +462,22 @@ impl Layout<'_> {
             colspan: 2,
             ..CellView::header("Total")
         }];
-        // The total of a kind is all its entries: its list page, or the filter.
-        cells.extend(
-            t.total
-                .iter()
-                .zip(&self.spec.kinds)
-                .map(|(&n, &k)| CellView {
-                    filter: (n > 0).then(|| HomeFilter::default().of_kind(k).query(self.c)),
-                    ..CellView::number(
-                        n,
-                        (n > 0).then(|| routes::kind_url(&self.c.config.kinds[k])),
-                    )
-                }),
-        );
+        // The total of a kind is all its entries (those `where:` lets in):
+        // its list page, or the filter.
+        let all = self.restricted(Some(HomeFilter::default()));
+        let whole_kind = self.spec.filter.is_empty();
+        cells.extend(t.total.iter().zip(&self.spec.kinds).map(|(&n, &k)| {
+            CellView {
+                filter: all
+                    .as_ref()
+                    .filter(|_| n > 0)
+                    .map(|f| f.of_kind(k).query(self.c)),
+                ..CellView::number(
+                    n,
+                    (n > 0 && whole_kind).then(|| routes::kind_url(&self.c.config.kinds[k])),
+                )
+            }
+        }));
         rows.push(RowView {
             role: "total",
             cells,
@@ -421,7 +497,7 @@ impl Layout<'_> {
         let mut rows = Vec::new();
         for (v, counts) in &t.rows {
             let value = &facet.values[*v];
-            let (href, mut cells, filter) = value_row(t.facet, facet, *v);
+            let (href, mut cells, filter) = self.value_row(t.facet, facet, *v);
             cells.extend(self.filtered(counts, &href, filter));
             self.chart.bars.push(ChartBar {
                 label: value.label.clone(),
@@ -466,7 +542,7 @@ impl Layout<'_> {
             .iter()
             .map(|(v, counts)| {
                 let value = &facet.values[*v];
-                let (href, mut cells, filter) = value_row(t.facet, facet, *v);
+                let (href, mut cells, filter) = self.value_row(t.facet, facet, *v);
                 for ((n, base), &k) in counts.iter().zip(&t.base).zip(&self.spec.kinds) {
                     cells.push(CellView {
                         filter: filter
@@ -550,9 +626,10 @@ impl Layout<'_> {
                     if self.spec.kinds.len() < self.c.config.kinds.len() {
                         filter.kinds = self.spec.kinds.clone();
                     }
-                    filter.query(self.c)
+                    filter
                 });
                 let shade = map::shade_for(&classes, cell.len()).map(|c| heat_class(c.step));
+                let filter = self.restricted(filter).map(|f| f.query(self.c));
                 cells.push(CellView {
                     filter,
                     shade,

@@ -238,7 +238,7 @@ fn check_advises_on_coding_gaps_unused_values_and_dates() {
         "content/practices/p10.md:6:1: warning: no cluster given, though 3 of 4 practices have one (add `clusters: [...]`)",
         "catalogue.yaml:12:13: warning: sectors value \"other\" is used by no entry",
         "catalogue.yaml:22:13: warning: countries value \"GB-SCT\" is used by no entry",
-        "content/practices/p3.md:4:1: warning: `date` \"last spring\" is not a date",
+        "content/practices/p3.md:4:7: warning: `date` \"last spring\" is not a date",
     ] {
         assert!(run.stderr.contains(expected), "missing {expected:?} in\n{}", run.stderr);
     }

@@ -84,7 +84,7 @@ fn every_problem_is_reported_in_one_run() {
         "content/practices/e.md:4:10: `sectors` must be a list: write sectors: [health]",
         "content/practices/f.md:1:1: front matter is not closed",
         "content/practices/g.md:2:1: front matter must be a mapping",
-        "content/practices/h.md:5:1: invalid YAML",
+        "content/practices/h.md:3:8: the quote \" that opens the value of `title` is never closed",
         "content/practices/i.md:1:1: missing front matter",
         "content/practices/j.md:4:1: `countries` and `country` both set countries",
         "content/literature/k.md:2:5: id \"L9/x\" is not usable in a URL",
@@ -160,4 +160,116 @@ fn crlf_bom_and_tabs_in_bodies_work() {
     site.build();
     let page = site.read("public/practices/p40/index.html");
     assert!(page.contains("Windows file"));
+}
+
+#[test]
+fn five_mistakes_of_different_stages_in_one_file_are_all_reported_in_one_run() {
+    let site = TestSite::fixture("basic");
+    site.write(
+        "content/practices/p30.md",
+        "---\nid: P30\ntitle: Five mistakes\nsectors: [helth]\ncountries: [Denmark]\nrelated: [P12]\ndate: 01/12/2026\n---\nSee [the pilot](P404).\n",
+    );
+    let run = site.run(&["check"]);
+    run.assert_code(1);
+    let expected = [
+        "content/practices/p30.md:4:11: unknown sector \"helth\" (did you mean \"health\"?)",
+        "content/practices/p30.md:5:13: unknown country \"Denmark\": Denmark is the label of DK; front matter uses ids (write countries: [DK])",
+        "content/practices/p30.md:6:11: related entry \"P12\" does not exist",
+        "content/practices/p30.md:7:7: warning: `date` \"01/12/2026\" is not a date",
+        "content/practices/p30.md:9:17: warning: link to \"P404\" points to no entry",
+    ];
+    for line in expected {
+        assert!(
+            run.stderr.contains(line),
+            "missing {line:?} in:\n{}",
+            run.stderr
+        );
+    }
+    // No advice about the facets that had errors.
+    assert!(!run.stderr.contains("no country given"), "{}", run.stderr);
+    // The live preview reports the same set: its full rebuild is the same load.
+}
+
+/// Every `tests/fixtures/yaml/<name>.md` (an entry, added to a good site) or
+/// `<name>.yaml` (the site's `catalogue.yaml`) gets the message of
+/// `<name>.expect`: line, column, cause and fix, at the start of a line of
+/// the output after the file's path. `{today}` stands for today's date.
+#[test]
+fn every_yaml_mistake_gets_its_plain_message() {
+    let corpus = crate::util::repo().join("tests/fixtures/yaml");
+    let mut cases: Vec<_> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md" || e == "yaml"))
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 18, "only {} cases", cases.len());
+    let today = casebook::yaml_help::today();
+    let mut failures = Vec::new();
+    for case in &cases {
+        let site = TestSite::fixture("basic");
+        let name = case.file_name().unwrap().to_str().unwrap();
+        let expect = std::fs::read_to_string(case.with_extension("expect")).unwrap();
+        let expect = expect.trim_end().replace("{today}", &today);
+        let path = if name.ends_with(".md") {
+            format!("content/practices/{name}")
+        } else {
+            "catalogue.yaml".to_string()
+        };
+        std::fs::copy(case, site.path(&path)).unwrap();
+        let run = site.run(&["check"]);
+        let wanted = format!("{path}:{expect}");
+        // A warning alone does not fail the check.
+        let wanted_code = if expect.contains(" warning: ") { 0 } else { 1 };
+        if run.code != wanted_code || !run.stderr.lines().any(|l| l == wanted) {
+            failures.push(format!(
+                "{name}: exit {}, expected {wanted:?}\n{}",
+                run.code, run.stderr
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Every `tests/fixtures/templates/<name>--<template>` used as the site's
+/// `templates/<template>` gives the one error of `<name>.expect`: the file
+/// that has the problem, line, column and cause, once however many pages
+/// meet it, with one code frame.
+#[test]
+fn template_errors_name_the_template_once_with_its_position() {
+    let corpus = crate::util::repo().join("tests/fixtures/templates");
+    let mut cases: Vec<_> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_str().is_some_and(|p| p.contains("--")))
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 4);
+    let mut failures = Vec::new();
+    for case in &cases {
+        let site = TestSite::fixture("basic");
+        let name = case.file_name().unwrap().to_str().unwrap();
+        let (stem, template) = name.split_once("--").unwrap();
+        let expect = std::fs::read_to_string(corpus.join(format!("{stem}.expect"))).unwrap();
+        site.write(
+            &format!("templates/{template}"),
+            &std::fs::read_to_string(case).unwrap(),
+        );
+        let run = site.run(&["check"]);
+        let errors = run.stderr.matches("template error").count();
+        let frames = run
+            .stderr
+            .lines()
+            .filter(|l| l.trim_start().starts_with('|') && l.contains('^'))
+            .count();
+        if run.code != 1
+            || !run.stderr.starts_with(expect.trim_end())
+            || errors != 1
+            || frames > 1
+            || run.stderr.contains("-->")
+        {
+            failures.push(format!("{name}: expected {expect:?}\n{}", run.stderr));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -9,6 +9,7 @@
 //! 100,000-file build (`hardening.rs`) are ignored too, as slow.
 
 mod authoring;
+mod authors;
 mod bench;
 mod browse;
 mod browser;
@@ -25,4 +26,5 @@ mod serve;
 mod serve_guards;
 mod shipped;
 mod swap;
+mod theming;
 mod util;

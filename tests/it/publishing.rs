@@ -208,10 +208,22 @@ fn article_pages_have_a_cite_block_and_practices_do_not() {
     let bibtex = text(&select(&page, ".cite details pre")[0]);
     assert!(bibtex.starts_with("@article{L01,"), "{bibtex}");
     assert!(bibtex.contains("title = {Care \\& cure"), "{bibtex}");
-    // A title-only entry says that no details are recorded rather than making any up.
+    // The entry's own BibTeX as a download, without a script or another file.
+    let download = select(&page, ".cite a[download]");
+    assert_eq!(download[0].value().attr("download"), Some("l01.bib"));
+    let href = download[0].value().attr("href").unwrap();
+    let encoded = href
+        .strip_prefix("data:application/x-bibtex;charset=utf-8,")
+        .unwrap();
+    let decoded = percent_encoding::percent_decode_str(encoded)
+        .decode_utf8()
+        .unwrap();
+    // (The page's text has its white space collapsed.)
+    let words: Vec<&str> = decoded.split_whitespace().collect();
+    assert_eq!(words.join(" "), bibtex.trim_end());
+    // A title-only entry has no Cite block: "Article L02." would cite nothing.
     let bare = site.html("public/literature/l02/index.html");
-    assert_eq!(text(&select(&bare, ".cite .reference")[0]), "Article L02.");
-    assert!(text(&select(&bare, ".cite")[0]).contains("No bibliographic details are recorded"));
+    assert!(select(&bare, ".cite").is_empty());
     assert!(select(&site.html("public/practices/p1/index.html"), ".cite").is_empty());
     check_links(&site.path("public"));
 }
@@ -225,7 +237,8 @@ fn citations_setting_chooses_the_kinds_or_turns_them_off() {
     let bib = Bibliography::parse(&site.read("public/literature.bib")).unwrap();
     let keys: Vec<&str> = bib.iter().map(|e| e.key.as_str()).collect();
     assert_eq!(keys, ["P1", "P2"]);
-    assert!(!select(&site.html("public/practices/p1/index.html"), ".cite").is_empty());
+    // Title-only practices: in the bibliography, with no Cite block on their pages.
+    assert!(select(&site.html("public/practices/p1/index.html"), ".cite").is_empty());
 
     site.write("catalogue.yaml", &format!("{config}citations: []\n"));
     site.build();

@@ -173,6 +173,10 @@ fn practice_shares_from_the_text() {
         ("personal-contact", 64),
         ("personalised-plan", 39),
         ("user-input-sessions", 16),
+        // "Meetings are held in 16% of cases, but social media may also be
+        // used (5% of total)."
+        ("user-meetings", 16),
+        ("social-media", 5),
         ("case-management", 48),
         ("multidisciplinary-team", 32),
         ("one-stop-shop", 32),
@@ -207,6 +211,62 @@ fn practice_shares_from_the_text() {
                 "{facet}/{id}"
             );
         }
+    }
+}
+
+/// Figures the review gives as shares of a subset of the practices, each
+/// reproduced by a summary restricted with `where:`: 12 of the 17 practices
+/// with a personalised plan (71%) let users design their own plan.
+#[test]
+fn practice_shares_of_a_subset_from_the_text() {
+    let site = built();
+    let reference = reference();
+    let subsets = reference["practice_subsets"].as_array().unwrap();
+    assert!(!subsets.is_empty());
+    let catalogue: Value = serde_json::from_str(&site.read("public/catalogue.json")).unwrap();
+    for subset in subsets {
+        let summary = subset["summary"].as_str().unwrap();
+        let csv = site.csv(&format!("public/summary/{summary}.csv"));
+        assert_eq!(csv[0], ["value", "practice_n", "practice_pct"]);
+        let label = |facet: &str, id: &str| {
+            catalogue["facets"][facet]["values"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|v| v["id"] == id)
+                .unwrap()["label"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        let row = |label: String| {
+            csv.iter()
+                .find(|r| r[0] == label)
+                .unwrap_or_else(|| panic!("{summary}: no row {label}"))[1..]
+                .to_vec()
+        };
+        // Every practice counted has the value the subset is made of...
+        for (facet, values) in subset["where"].as_object().unwrap() {
+            for id in values.as_array().unwrap() {
+                let of = subset["of"].as_u64().unwrap().to_string();
+                assert_eq!(
+                    row(label(facet, id.as_str().unwrap())),
+                    [of, "100".to_string()]
+                );
+            }
+        }
+        // ... and the share is the review's.
+        let value = subset["value"].as_str().unwrap();
+        assert_eq!(
+            row(label("methods", value)),
+            [subset["n"].to_string(), subset["pct"].to_string()],
+            "{summary}/{value}"
+        );
+        let page = site.read(&format!("public/summary/{summary}/index.html"));
+        assert!(
+            page.contains("(N = 17)"),
+            "the page gives the subset's size"
+        );
     }
 }
 
@@ -257,9 +317,11 @@ fn reconstructed_entries_say_so_and_invent_no_names() {
                 ));
             }
             Some("review") => {
-                // Named practices list what was reconstructed for them, and show it.
-                assert!(fields["reconstructed"].is_array(), "{id}");
+                // Named practices mark what was reconstructed for them, per
+                // value, and show it next to the values.
+                assert!(fields["reconstructed"].is_object(), "{id}");
                 assert_eq!(select(&page, ".note").len(), 1, "{id}");
+                assert!(!select(&page, ".facts .reconstructed").is_empty(), "{id}");
             }
             other => panic!("{id}: unexpected provenance {other:?}"),
         }
@@ -333,4 +395,28 @@ fn user_guide_is_in_the_menu_after_about_and_method() {
     let method = menu.iter().position(|m| m == "Method").unwrap();
     let guide_at = menu.iter().position(|m| m == "User guide").unwrap();
     assert!(about < method && method < guide_at, "{menu:?}");
+}
+
+#[test]
+fn partly_reconstructed_practices_mark_stated_and_reconstructed_values_apart() {
+    let site = built();
+    let marks = |id: &str| -> Vec<String> {
+        let page = site.html(&format!("public/practices/{id}/index.html"));
+        select(&page, ".facts .fact")
+            .iter()
+            .map(text)
+            .filter(|t| t.contains("reconstructed"))
+            .collect()
+    };
+    let p12 = marks("p12");
+    // Personal contact is stated (the review's example of it); monitoring is not.
+    assert!(
+        p12.iter()
+            .any(|t| t.contains("(reconstructed: Progress monitored; the others stated)")),
+        "{p12:?}"
+    );
+    // P16's sector is stated by its name; its methods are reconstructed.
+    let p16 = marks("p16");
+    assert!(p16.iter().all(|t| !t.starts_with("Sectors")), "{p16:?}");
+    assert!(!p16.is_empty(), "{p16:?}");
 }

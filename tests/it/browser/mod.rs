@@ -18,6 +18,7 @@
 
 mod access;
 mod filters;
+mod live_css;
 mod pictures;
 mod scripts;
 mod search;

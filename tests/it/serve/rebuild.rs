@@ -97,7 +97,7 @@ fn a_broken_entry_keeps_the_last_good_page_with_an_overlay() {
     // (The watcher may catch the file half-written first; the final error follows.)
     wait_until("the error is in stderr", || {
         let stderr = server.stderr();
-        stderr.contains("content/practices/p3.md:") && stderr.contains("invalid YAML")
+        stderr.contains("content/practices/p3.md:") && stderr.contains("is never closed")
     });
 
     std::fs::write(
