@@ -133,7 +133,9 @@ impl Site {
         let theme = Theme::load(root);
         timings.mark("templates");
         match (loaded, theme) {
-            (Ok((catalogue, warnings)), Ok(theme)) => {
+            (Ok((catalogue, mut warnings)), Ok(theme)) => {
+                warnings.extend(theme.warnings.iter().cloned());
+                diagnostic::sort(&mut warnings);
                 let index = Index::build(&catalogue);
                 timings.mark("index");
                 let tables = summary::compute_all(&catalogue, &index);

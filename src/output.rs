@@ -225,7 +225,9 @@ impl Sink for DiskSink {
         std::fs::write(self.path(relative)?, bytes)
     }
     fn copy(&self, relative: &str, from: &Path) -> io::Result<()> {
-        std::fs::copy(from, self.path(relative)?).map(|_| ())
+        let mut source = crate::paths::open_regular(from)?;
+        let mut target = std::fs::File::create(self.path(relative)?)?;
+        io::copy(&mut source, &mut target).map(|_| ())
     }
     fn put_parts(
         &self,

@@ -52,7 +52,7 @@ impl Config {
     /// Reads and validates `catalogue.yaml` under `root`.
     pub fn load(root: &Path) -> Result<(Config, Vec<Diagnostic>), Vec<Diagnostic>> {
         let path = root.join(CONFIG_FILE);
-        let source = match std::fs::read(&path) {
+        let source = match crate::paths::read_inside(root, &path).map_err(std::io::Error::from) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(s) => s,
                 Err(e) => {

@@ -16,6 +16,7 @@ mod build;
 mod check;
 mod filter_model;
 mod hardening;
+mod hardening2;
 mod paging;
 mod publishing;
 mod scale;

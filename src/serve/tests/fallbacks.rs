@@ -219,3 +219,41 @@ fn template_errors_are_reported_and_recovered_from() {
     ));
     assert_same_as_full_build(&builder, root);
 }
+
+#[cfg(unix)]
+#[test]
+fn an_entry_replaced_by_a_link_out_or_a_fifo_is_not_read() {
+    let site = shipped_site();
+    let root = site.path();
+    let mut builder = built(root);
+    let file = "content/practices/p44.md";
+    for replace in ["link", "fifo"] {
+        std::fs::remove_file(root.join(file)).unwrap();
+        if replace == "link" {
+            std::os::unix::fs::symlink("/etc/passwd", root.join(file)).unwrap();
+        } else {
+            let status = std::process::Command::new("mkfifo")
+                .arg(root.join(file))
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+        // Falls back to a full rebuild, which skips the file with a warning;
+        // a FIFO is never opened for reading, so this does not block.
+        match builder.apply(&entries_changed(&[file])) {
+            Outcome::Built {
+                changed: None,
+                warnings,
+                files,
+                ..
+            } => {
+                assert!(
+                    warnings.iter().any(|w| w.to_string().contains("p44.md")),
+                    "{replace}: {warnings:?}"
+                );
+                assert!(!files.contains_key("practices/p44/index.html"), "{replace}");
+            }
+            other => panic!("{replace}: {other:?}"),
+        }
+    }
+}
