@@ -139,6 +139,7 @@ impl Theme {
         tera.autoescape_on(vec![".html", ".svg"]);
         tera.register_filter("xml", xml_filter);
         tera.set_escape_fn(escape_html);
+        super::guard::register(&mut tera);
         // Add templates one by one first, to name the file that fails to parse.
         for (name, (text, path)) in &sources {
             let mut single = Tera::default();
@@ -167,6 +168,36 @@ impl Theme {
                 TEMPLATES_DIR,
                 format!("template error: {}", tera_error_chain(&e)),
             )]);
+        }
+        if let Some(cycle) = super::guard::check_recursion(&tera) {
+            let (text, path) = sources
+                .get(&cycle.template)
+                .map(|(t, p)| (t.as_str(), p.clone()))
+                .unwrap_or(("", None));
+            let shown = path
+                .as_ref()
+                .and_then(|p| p.strip_prefix(root).ok().map(Path::to_path_buf))
+                .unwrap_or_else(|| PathBuf::from(TEMPLATES_DIR).join(&cycle.template));
+            let what = match &cycle.macro_name {
+                Some(name) => format!("macro `{name}` calls itself"),
+                None => "template includes itself".to_string(),
+            };
+            let at = cycle.macro_name.as_ref().and_then(|name| {
+                let offset = text.find(&format!("macro {name}"))?;
+                let before = &text[..offset];
+                let line = before.matches('\n').count() + 1;
+                let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+                Some(crate::diagnostic::Position { line, col })
+            });
+            return Err(vec![Diagnostic::error(
+                shown,
+                format!(
+                    "template error: {what} ({}): casebook refuses recursive macros and \
+                     includes, as a runaway recursion would crash it",
+                    cycle.path
+                ),
+            )
+            .at(at, Some(text))]);
         }
         let mut statics: BTreeMap<String, StaticSource> = BUILTIN_STATIC
             .iter()

@@ -145,3 +145,41 @@ fn catalogue_yaml_linked_out_of_the_site_is_refused() {
     run.assert_code(1);
     run.assert_stderr_has("catalogue.yaml: cannot read: symbolic link to a file outside the site");
 }
+
+// ---- 4: templates that would crash casebook ----------------------------
+
+#[test]
+fn templates_that_would_crash_are_errors_naming_the_template() {
+    for (file, text, expect) in [
+        (
+            "templates/macros.html",
+            "{% macro tree(n) %}<ul>{{ self::tree(n=n) }}</ul>{% endmacro tree %}\n",
+            "templates/macros.html:1:4: template error: macro `tree` calls itself (macros.html::tree → macros.html::tree)",
+        ),
+        (
+            "templates/item.html",
+            "{% include \"nav.html\" %}",
+            "template error: template includes itself (",
+        ),
+        (
+            "templates/page.html",
+            "{% extends \"base.html\" %}\n{% block content %}{% for i in range(end=400000000) %}{{ i }}{% endfor %}{% endblock content %}\n",
+            "templates/page.html: cannot render about/: Failed to render 'page.html': Function call 'range' failed: Function `range` would make 400000000 numbers",
+        ),
+        (
+            "templates/page.html",
+            "{% extends \"base.html\" %}\n{% block content %}{{ get_env(name=\"HOME\") }}{% endblock content %}\n",
+            "get_env() is turned off in casebook",
+        ),
+    ] {
+        let site = TestSite::fixture("basic");
+        site.write(file, text);
+        if file.ends_with("item.html") {
+            site.write("templates/nav.html", "{% include \"item.html\" %}");
+        }
+        let run = run_with_timeout(&site, &["build"], LIMIT);
+        assert_eq!(run.code, 1, "{file}: {}", run.stderr);
+        run.assert_stderr_has(expect);
+        assert!(!run.stderr.contains("overflow"), "{}", run.stderr);
+    }
+}

@@ -257,3 +257,31 @@ fn an_entry_replaced_by_a_link_out_or_a_fifo_is_not_read() {
         }
     }
 }
+
+#[test]
+fn templates_that_would_crash_fail_and_the_last_good_site_stays() {
+    let site = shipped_site();
+    let root = site.path();
+    let mut builder = built(root);
+    std::fs::create_dir(root.join("templates")).unwrap();
+    for (text, expect) in [
+        (
+            "{% extends \"base.html\" %}\n{% macro t(n) %}{{ self::t(n=n) }}{% endmacro t %}\n{% block content %}{{ self::t(n=1) }}{% endblock content %}\n",
+            "templates/page.html:2:",
+        ),
+        (
+            "{% extends \"base.html\" %}\n{% block content %}{{ range(end=400000000) | length }}{% endblock content %}\n",
+            "page.html",
+        ),
+    ] {
+        std::fs::write(root.join("templates/page.html"), text).unwrap();
+        match builder.apply(&RebuildPlan::Full("templates changed")) {
+            Outcome::Failed(errors) => {
+                let shown: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+                assert!(shown.iter().any(|h| h.contains(expect)), "{shown:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(builder.files().is_some(), "the last good files stay");
+    }
+}
