@@ -135,6 +135,9 @@ pub fn load(
         .collect();
     pages.sort_by(|a, b| (a.weight, &a.title, &a.slug).cmp(&(b.weight, &b.title, &b.slug)));
     diagnostic::sort(&mut diagnostics);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(diagnostics); // a body refused as too deep
+    }
     Ok((
         Catalogue {
             config,

@@ -260,6 +260,9 @@ fn read_updates(
         let resolver = good.links.resolver(relative);
         let (entry, link_warnings) = load::finish_entry(parsed, &resolver, config.allow_raw_html);
         warnings.extend(link_warnings);
+        if warnings.iter().any(Diagnostic::is_error) {
+            return Err("an entry has errors");
+        }
         updates.push(Update {
             index,
             entry,

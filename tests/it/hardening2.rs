@@ -13,36 +13,44 @@ use crate::util::{Run, TestSite, BIN};
 /// Runs `casebook <args> --root <site>`, killing it after `limit`: a hang is
 /// a test failure, not a stuck test run.
 fn run_with_timeout(site: &TestSite, args: &[&str], limit: Duration) -> Run {
+    // Output goes to files, not pipes: a child blocked on a full pipe would
+    // look like a hang.
+    let logs = tempfile::tempdir().unwrap();
+    let (out_path, err_path) = (logs.path().join("out"), logs.path().join("err"));
     let mut child = Command::new(BIN)
         .args(args)
         .arg("--root")
         .arg(site.root())
         .current_dir(site.root())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::fs::File::create(&err_path).unwrap())
         .spawn()
         .unwrap();
     let started = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
         }
         if started.elapsed() > limit {
             child.kill().unwrap();
-            let out = child.wait_with_output().unwrap();
-            panic!(
-                "casebook {args:?} did not finish within {limit:?}\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            child.wait().unwrap();
+            panic!("casebook {args:?} did not finish within {limit:?}");
         }
         std::thread::sleep(Duration::from_millis(50));
-    }
-    let out = child.wait_with_output().unwrap();
+    };
+    let read = |path: &Path| String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
     Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: status.code().unwrap_or(-1),
+        stdout: read(&out_path),
+        stderr: read(&err_path),
     }
+}
+
+/// Whether `stderr` has a line starting with `prefix` (stderr not shown on
+/// failure: it can be megabytes).
+fn has_line(run: &Run, prefix: &str) -> bool {
+    run.stderr.lines().any(|line| line.starts_with(prefix))
 }
 
 const LIMIT: Duration = Duration::from_secs(60);
@@ -182,4 +190,89 @@ fn templates_that_would_crash_are_errors_naming_the_template() {
         run.assert_stderr_has(expect);
         assert!(!run.stderr.contains("overflow"), "{}", run.stderr);
     }
+}
+
+// ---- 5: linear work on big facets and deep bodies ----------------------
+
+#[test]
+fn a_facet_with_ten_thousand_values_builds_with_small_value_pages() {
+    let site = TestSite::fixture("basic");
+    let mut config = site.read("catalogue.yaml");
+    let mut topics = String::from("  topics:\n");
+    for i in 0..10_000 {
+        let description = if i == 5 { ", description: Five" } else { "" };
+        topics.push_str(&format!(
+            "    - {{ id: t{i}, label: Topic {i}{description} }}\n"
+        ));
+    }
+    config = config.replace("summaries:", &format!("{topics}summaries:"));
+    site.write("catalogue.yaml", &config);
+    site.write(
+        "content/practices/p50.md",
+        "---\nid: P50\ntitle: Topical\ntopics: [t1, t9999]\n---\nBody.\n",
+    );
+    let run = run_with_timeout(&site, &["build"], Duration::from_secs(300));
+    run.assert_code(0);
+    let sizes: Vec<u64> = (0..10_000)
+        .map(|i| {
+            let page = site.path(&format!("public/topics/t{i}/index.html"));
+            std::fs::metadata(&page).unwrap().len()
+        })
+        .collect();
+    let (min, max) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
+    // Each value page is about one value, not the 10,000 of its facet.
+    assert!(*max < 16 * 1024, "a value page is {max} bytes");
+    assert!(
+        max - min < 4 * 1024,
+        "value pages range from {min} to {max} bytes"
+    );
+    // The facet page is linear in its values: one row each, and the
+    // description column once for all.
+    let facet = site.read("public/topics/index.html");
+    assert_eq!(facet.matches("<tr>").count(), 10_001);
+    assert_eq!(facet.matches("<td>Five</td>").count(), 1);
+    assert_eq!(facet.matches(">Description</th>").count(), 1);
+    assert!(facet.len() < 10_000 * 400, "{} bytes", facet.len());
+}
+
+#[test]
+fn bodies_nested_too_deep_are_refused_with_file_and_line() {
+    let site = TestSite::fixture("basic");
+    let deep_html = format!(
+        "---\nid: P51\ntitle: Deep\n---\nIntro.\n\n{}x{}\n",
+        "<div>".repeat(100_000),
+        "</div>".repeat(100_000)
+    );
+    site.write("content/practices/deep.md", &deep_html);
+    let deep_quotes = format!(
+        "---\nid: P52\ntitle: Quotes\n---\n{}quoted\n",
+        "> ".repeat(5_000)
+    );
+    site.write("content/practices/quotes.md", &deep_quotes);
+    site.write(
+        "content/practices/fine.md",
+        &format!(
+            "---\nid: P53\ntitle: Fine\n---\n{}<p>ok</p>{}\n",
+            "<div>".repeat(200),
+            "</div>".repeat(200)
+        ),
+    );
+    let run = run_with_timeout(&site, &["check"], LIMIT);
+    run.assert_code(1);
+    assert!(has_line(
+        &run,
+        "content/practices/deep.md:7:1: the body nests elements more than 256 deep"
+    ));
+    assert!(has_line(
+        &run,
+        "content/practices/quotes.md:5:513: the body nests elements more than 256 deep"
+    ));
+    assert!(!run.stderr.contains("fine.md"));
+    std::fs::remove_file(site.path("content/practices/deep.md")).unwrap();
+    std::fs::remove_file(site.path("content/practices/quotes.md")).unwrap();
+    let run = run_with_timeout(&site, &["build"], LIMIT);
+    run.assert_code(0);
+    assert!(site
+        .read("public/practices/p53/index.html")
+        .contains("<p>ok</p>"));
 }
