@@ -91,6 +91,10 @@ impl Config {
             source,
             list: Vec::new(),
         };
+        if let Err(e) = yaml::check_lossless(source) {
+            p.error(e.position, e.message);
+            return Err(p.list);
+        }
         let raw: RawConfig = match yaml::from_str(source) {
             Ok(raw) => raw,
             Err(e) => {

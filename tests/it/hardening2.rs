@@ -276,3 +276,88 @@ fn bodies_nested_too_deep_are_refused_with_file_and_line() {
         .read("public/practices/p53/index.html")
         .contains("<p>ok</p>"));
 }
+
+// ---- 9: catalogue.yaml loses nothing silently ---------------------------
+
+#[test]
+fn catalogue_yaml_that_would_lose_data_is_an_error_at_its_line() {
+    let base = TestSite::fixture("basic").read("catalogue.yaml");
+    let line_of =
+        |text: &str, needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let cases: Vec<(String, &str, &str)> = vec![
+        // A key given twice, at the top and deeper down.
+        (
+            format!("{base}title: Again\n"),
+            "title: Again",
+            "key `title` appears twice",
+        ),
+        (
+            base.replace("  clusters:\n", "  sectors: [ { id: x } ]\n  clusters:\n"),
+            "sectors: [ { id: x } ]",
+            "key `sectors` appears twice",
+        ),
+        // A merge key, which the parser leaves unapplied.
+        (
+            base.replace(
+                "    label: DMIC clusters\n",
+                "    <<: { label: DMIC clusters }\n",
+            ),
+            "<<:",
+            "YAML merge keys (`<<:`) are not supported",
+        ),
+        // `1:` and `"1":` are one key once read.
+        (
+            format!("{base}1: one\n\"1\": also one\n"),
+            "\"1\": also one",
+            "key `1` appears twice (once quoted, once not",
+        ),
+        // `.nan` has no JSON number.
+        (
+            format!("{base}ratio: .nan\n"),
+            "ratio: .nan",
+            "`.nan` is not a number casebook can use",
+        ),
+    ];
+    for (config, needle, message) in cases {
+        let site = TestSite::fixture("basic");
+        site.write("catalogue.yaml", &config);
+        let run = site.run(&["check"]);
+        run.assert_code(1);
+        let line = line_of(&config, needle);
+        run.assert_stderr_has(&format!("catalogue.yaml:{line}:"));
+        run.assert_stderr_has(message);
+    }
+}
+
+// ---- 13: messages about facets -----------------------------------------
+
+#[test]
+fn facets_named_after_fields_casebook_reads_are_refused() {
+    for name in ["date", "authors"] {
+        let site = TestSite::fixture("basic");
+        let config = site.read("catalogue.yaml").replace(
+            "summaries:",
+            &format!("  {name}:\n    - {{ id: a }}\nsummaries:"),
+        );
+        site.write("catalogue.yaml", &config);
+        let run = site.run(&["check"]);
+        run.assert_code(1);
+        run.assert_stderr_has(&format!(
+            "\"{name}\" cannot be a facet name: casebook reads `{name}` itself"
+        ));
+    }
+}
+
+#[test]
+fn a_value_that_is_its_own_parent_gets_no_suggestion_of_itself() {
+    let site = TestSite::fixture("basic");
+    let config = site.read("catalogue.yaml").replace(
+        "{ id: DK, label: Denmark }",
+        "{ id: DK, label: Denmark, parent: DK }",
+    );
+    site.write("catalogue.yaml", &config);
+    let run = site.run(&["check"]);
+    run.assert_code(1);
+    run.assert_stderr_has("\"DK\" in `countries` cannot be its own parent");
+    assert!(!run.stderr.contains("did you mean"), "{}", run.stderr);
+}
