@@ -361,3 +361,61 @@ fn a_value_that_is_its_own_parent_gets_no_suggestion_of_itself() {
     run.assert_stderr_has("\"DK\" in `countries` cannot be its own parent");
     assert!(!run.stderr.contains("did you mean"), "{}", run.stderr);
 }
+
+// ---- 7: static files at page paths -------------------------------------
+
+#[test]
+fn static_files_at_page_paths_always_lose_and_are_named() {
+    let site = TestSite::fixture("basic");
+    site.write("static/index.html", "STATIC HOME");
+    site.write("static/practices/p1/index.html", "STATIC P1");
+    site.write("static/practices/p1/extra.txt", "kept");
+    let run = site.run(&["check"]);
+    run.assert_code(0);
+    run.assert_stderr_has(
+        "static/index.html: warning: not copied: the page / is written at index.html",
+    );
+    run.assert_stderr_has("static/practices/p1/index.html: warning: not copied: the page /practices/p1/ from content/practices/p1.md is written at practices/p1/index.html");
+    // Deterministic: the page, every time.
+    for _ in 0..3 {
+        let run = site.run(&["build"]);
+        run.assert_code(0);
+        assert!(!site.read("public/index.html").contains("STATIC HOME"));
+        assert!(!site
+            .read("public/practices/p1/index.html")
+            .contains("STATIC P1"));
+        assert_eq!(site.read("public/practices/p1/extra.txt"), "kept");
+    }
+}
+
+// ---- 8: paths too long for the file system -----------------------------
+
+#[test]
+fn check_refuses_output_paths_too_long_and_names_the_entry() {
+    let site = TestSite::fixture("basic");
+    let long: Vec<String> = (0..6)
+        .map(|i| format!("sector-{i}-{}", "x".repeat(50)))
+        .collect();
+    let values: String = long
+        .iter()
+        .map(|id| format!("    - {{ id: {id}, label: S }}\n"))
+        .collect();
+    let config = site
+        .read("catalogue.yaml")
+        .replace("  sectors:\n", &format!("  sectors:\n{values}"));
+    site.write("catalogue.yaml", &config);
+    site.write(
+        "content/practices/p60.md",
+        &format!(
+            "---\nid: P60\ntitle: Everything\nsectors: [{}]\n---\nx\n",
+            long.join(", ")
+        ),
+    );
+    let run = site.run(&["check"]);
+    run.assert_code(1);
+    run.assert_stderr_has("content/practices/p60.md: the output path sectors/");
+    run.assert_stderr_has("is too long: a name of ");
+    let run = site.run(&["build"]);
+    run.assert_code(1);
+    assert!(!run.stderr.contains("File name too long"), "{}", run.stderr);
+}
