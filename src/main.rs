@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use casebook::diagnostic::Diagnostic;
+use casebook::diagnostic::{self, printable, Diagnostic};
 
 // Rendering builds many small template values on every thread; mimalloc
 // handles that much better than the system allocator (18,000 entries: about a
@@ -90,10 +90,19 @@ enum Command {
     },
 }
 
+/// Prints diagnostics to stderr, a bounded number of each repeated message
+/// (see [`diagnostic::condense`]), with control characters escaped.
 fn print_diagnostics(diagnostics: &[Diagnostic]) {
-    for d in diagnostics {
-        eprint!("{d}");
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    for d in diagnostic::condense(diagnostics) {
+        let _ = write!(err, "{d}");
     }
+}
+
+/// A path as printed: control characters in it escaped.
+fn shown(path: &std::path::Path) -> String {
+    printable(&path.display().to_string()).into_owned()
 }
 
 fn failed(errors: &[Diagnostic]) -> ExitCode {
@@ -127,7 +136,7 @@ fn main() -> ExitCode {
                         report.entries_line(),
                         report.pages,
                         report.files,
-                        shown_output.display(),
+                        shown(&shown_output),
                         report.elapsed.as_millis()
                     );
                     ExitCode::SUCCESS
@@ -139,7 +148,7 @@ fn main() -> ExitCode {
             match casebook::serve::run(&casebook::serve::ServeOptions { root, bind, port }) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(message) => {
-                    eprintln!("error: {message}");
+                    eprintln!("error: {}", printable(&message));
                     ExitCode::from(1)
                 }
             }
@@ -174,7 +183,7 @@ fn main() -> ExitCode {
 fn scaffold_failed(error: casebook::scaffold::ScaffoldError) -> ExitCode {
     match error {
         casebook::scaffold::ScaffoldError::Usage(message) => {
-            eprintln!("error: {message}");
+            eprintln!("error: {}", printable(&message));
             ExitCode::from(2)
         }
         casebook::scaffold::ScaffoldError::Failed(errors) => {
@@ -187,7 +196,11 @@ fn scaffold_failed(error: casebook::scaffold::ScaffoldError) -> ExitCode {
 fn run_init(dir: &std::path::Path) -> ExitCode {
     match casebook::scaffold::init(dir) {
         Ok(files) => {
-            print!("{}", casebook::scaffold::init_summary(dir, &files));
+            let summary = casebook::scaffold::init_summary(dir, &files);
+            // Line breaks are the summary's own; anything else is escaped.
+            for line in summary.lines() {
+                println!("{}", printable(line));
+            }
             ExitCode::SUCCESS
         }
         Err(e) => scaffold_failed(e),
@@ -203,12 +216,12 @@ fn run_new(root: &std::path::Path, kind: &str, title: &str) -> ExitCode {
         .map(casebook::export::dates::format_date);
     match casebook::scaffold::new_entry(root, kind, title, today.as_deref()) {
         Ok(relative) => {
-            let shown = if root == std::path::Path::new(".") {
+            let path = if root == std::path::Path::new(".") {
                 relative
             } else {
                 root.join(relative)
             };
-            println!("{}", shown.display());
+            println!("{}", shown(&path));
             ExitCode::SUCCESS
         }
         Err(e) => scaffold_failed(e),

@@ -90,6 +90,28 @@ pub struct Facet {
     /// Whether pages for exact combinations are generated (facets used by a
     /// `combinations` summary or a pivot by combination).
     pub combination_pages: bool,
+    /// The map its values are drawn on (`map: europe`), if any.
+    pub map: Option<MapKind>,
+}
+
+/// A map a facet's values can be drawn on (the facet's `map:` key; SPEC §6 "Map").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MapKind {
+    /// Europe, values matched to countries by ISO 3166 code (see [`crate::map`]).
+    Europe,
+}
+
+impl MapKind {
+    /// Every name the `map:` key accepts.
+    pub const NAMES: &'static [&'static str] = &["europe"];
+
+    /// The map called `name` in `catalogue.yaml`.
+    pub fn from_name(name: &str) -> Option<MapKind> {
+        match name {
+            "europe" => Some(MapKind::Europe),
+            _ => None,
+        }
+    }
 }
 
 impl Facet {

@@ -41,7 +41,7 @@ impl ScaffoldError {
 /// The files of a new site, relative to its root.
 const STARTER: &[(&str, &str)] = &[
     (CONFIG_FILE, STARTER_CONFIG),
-    (".gitignore", "public/\n"),
+    (".gitignore", "public/\n.public.casebook.lock\n"),
     (
         "content/practices/p1-neighbourhood-care-team.md",
         STARTER_PRACTICE,
@@ -335,26 +335,34 @@ pub fn next_id<'a>(
     }
 }
 
-/// An ASCII file-name slug of a title: letters and digits, accents dropped, words
-/// joined by `-`, at most about 60 characters, cut at a word boundary.
+/// An ASCII file-name slug of a title: its letters and digits, of any script,
+/// transliterated by `deunicode` (`é` → `e`, `ß` → `ss`, `Ж` → `zh`) and
+/// lowercased, words joined by `-`, at most about 60 characters, cut at a word
+/// boundary. Everything else (spaces, punctuation, symbols, emoji) only
+/// separates words.
 pub fn slugify(title: &str) -> String {
     let mut slug = String::new();
     let mut pending_dash = false;
     for c in title.chars() {
-        let plain = ascii_fold(c);
-        let mut any = false;
-        for p in plain.chars() {
-            if p.is_ascii_alphanumeric() {
+        let ascii = match deunicode::deunicode_char(c) {
+            // Han characters come out as syllables with spaces (`日` is "Ri "),
+            // soft signs as apostrophes, which are left out (`Объект` → `obekt`).
+            Some(ascii) if c.is_alphanumeric() => ascii,
+            // Combining accents, soft hyphens and the like are left out
+            // without a break; control characters (tabs) are breaks.
+            Some("") if !c.is_control() => "",
+            _ => " ",
+        };
+        for b in ascii.bytes() {
+            if b.is_ascii_alphanumeric() {
                 if pending_dash && !slug.is_empty() {
                     slug.push('-');
                 }
                 pending_dash = false;
-                slug.push(p.to_ascii_lowercase());
-                any = true;
+                slug.push(char::from(b.to_ascii_lowercase()));
+            } else if b == b' ' {
+                pending_dash = true;
             }
-        }
-        if !any && (c.is_whitespace() || c.is_ascii_punctuation() || !c.is_alphanumeric()) {
-            pending_dash = true;
         }
     }
     const LIMIT: usize = 60;
@@ -363,44 +371,6 @@ pub fn slugify(title: &str) -> String {
         slug.truncate(cut);
     }
     slug
-}
-
-/// The ASCII spelling of a Latin letter with diacritics (`é` → `e`, `ß` → `ss`);
-/// other characters are returned as they are.
-fn ascii_fold(c: char) -> String {
-    const TABLE: &[(&str, &str)] = &[
-        ("àáâãäåāăą", "a"),
-        ("çćĉċč", "c"),
-        ("ďđ", "d"),
-        ("èéêëēĕėęě", "e"),
-        ("ĝğġģ", "g"),
-        ("ĥħ", "h"),
-        ("ìíîïĩīĭįı", "i"),
-        ("ĵ", "j"),
-        ("ķ", "k"),
-        ("ĺļľŀł", "l"),
-        ("ñńņňŉ", "n"),
-        ("òóôõöøōŏő", "o"),
-        ("ŕŗř", "r"),
-        ("śŝşšș", "s"),
-        ("ţťŧț", "t"),
-        ("ùúûüũūŭůűų", "u"),
-        ("ŵ", "w"),
-        ("ýÿŷ", "y"),
-        ("źżž", "z"),
-        ("ß", "ss"),
-        ("æ", "ae"),
-        ("œ", "oe"),
-        ("þ", "th"),
-        ("ð", "d"),
-    ];
-    let lower: String = c.to_lowercase().collect();
-    for (from, to) in TABLE {
-        if lower.chars().all(|l| from.contains(l)) {
-            return (*to).to_string();
-        }
-    }
-    lower
 }
 
 /// The front matter and placeholder body of a new entry.
@@ -552,7 +522,13 @@ mod tests {
             "cafe-muller-aero-lodz-100-strasse"
         );
         assert_eq!(slugify("  --  "), "");
-        assert_eq!(slugify("日本"), "");
+        // Other scripts are transliterated; symbols and emoji only separate words.
+        assert_eq!(slugify("Ωμέγα: Объект"), "omega-obekt");
+        assert_eq!(slugify("日本"), "ri-ben");
+        assert_eq!(slugify("Care 🙂 plan © 2024"), "care-plan-2024");
+        assert_eq!(slugify("e\u{301}tude\u{200b}two"), "etude-two");
+        assert_eq!(slugify("Kranken\u{ad}haus\tneu"), "krankenhaus-neu");
+        assert_eq!(slugify("★ ☆"), "");
         let long = slugify(&"word ".repeat(30));
         assert!(long.len() <= 60 && !long.ends_with('-'), "{long}");
     }

@@ -17,6 +17,10 @@ use serde_yaml as backend;
 
 use crate::diagnostic::Position;
 
+mod items;
+
+pub use items::{list_items, ItemLocator, ListItem};
+
 /// A YAML syntax or type error with its position, when the parser knows it.
 #[derive(Debug, Clone)]
 pub struct YamlError {
@@ -26,22 +30,45 @@ pub struct YamlError {
     pub position: Option<Position>,
 }
 
-fn convert(err: backend::Error) -> YamlError {
-    let position = err.location().map(|l| Position {
+fn convert(err: backend::Error, text: &str) -> YamlError {
+    let mut position = err.location().map(|l| Position {
         line: l.line(),
         col: l.column(),
     });
     let mut message = err.to_string();
-    // The backend appends " at line X column Y"; we report the position ourselves.
-    if let Some(i) = message.find(" at line ") {
+    // The backend appends " at line X column Y" (or, for characters it cannot
+    // read, " at position N" with no line); we report the position ourselves.
+    if let Some(i) = message
+        .find(" at line ")
+        .or_else(|| message.find(" at position "))
+    {
         message.truncate(i);
+    }
+    if message.starts_with("control characters are not allowed") {
+        position = first_unprintable(text).or(position);
     }
     YamlError { message, position }
 }
 
+/// Where the first character YAML does not allow in a document is (its
+/// printable set: tab, line breaks, and everything but other control characters).
+fn first_unprintable(text: &str) -> Option<Position> {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}')
+            || c >= '\u{10000}'
+    };
+    let (at, _) = text.char_indices().find(|&(_, c)| !allowed(c))?;
+    let before = &text[..at];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Some(Position {
+        line: before.matches('\n').count() + 1,
+        col: before[line_start..].chars().count() + 1,
+    })
+}
+
 /// Parses a YAML document into `T`.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
-    backend::from_str(text).map_err(convert)
+    backend::from_str(text).map_err(|e| convert(e, text))
 }
 
 /// Parses a YAML document into a JSON value (maps keep their order). Duplicate
@@ -54,7 +81,7 @@ pub fn to_json(text: &str) -> Result<serde_json::Value, YamlError> {
     // Going through the backend's own value type catches duplicate keys, which a
     // JSON map would silently overwrite.
     let value: backend::Value = backend::from_str(text).map_err(|e| {
-        let mut err = convert(e);
+        let mut err = convert(e, text);
         if let Some(key) = err
             .message
             .strip_prefix("duplicate entry with key \"")
@@ -138,7 +165,7 @@ pub fn check_lossless(text: &str) -> Result<(), YamlError> {
         return Ok(());
     }
     let value: backend::Value = backend::from_str(text).map_err(|e| {
-        let mut err = convert(e);
+        let mut err = convert(e, text);
         const DUPLICATE: &str = "duplicate entry with key ";
         if let Some(key) = err.message.find(DUPLICATE).map(|at| {
             err.message[at + DUPLICATE.len()..]
@@ -495,6 +522,13 @@ mod tests {
             locate_item(yaml, "kinds", ""),
             Some(Position { line: 1, col: 1 })
         );
+    }
+
+    #[test]
+    fn a_control_character_is_located_on_its_own_line() {
+        let err = to_json("id: P1\ntitle: A\nlead: a\u{1b}]0;x\u{7}\n").unwrap_err();
+        assert_eq!(err.message, "control characters are not allowed");
+        assert_eq!(err.position, Some(Position { line: 3, col: 8 }));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use serde_json::Value as Json;
 use super::raw::{RawFacetFull, RawValue};
 use super::{did_you_mean, Problems, RESERVED_SEGMENTS};
 use crate::diagnostic::suggest;
-use crate::model::{humanise, is_valid_id, Facet, Kind, VocabValue};
+use crate::model::{humanise, is_valid_id, Facet, Kind, MapKind, VocabValue};
 
 /// `countries` → `country`, `sectors` → `sector`: the default singular noun.
 fn default_singular(name: &str) -> String {
@@ -75,6 +75,7 @@ pub(super) fn check_facets(
                     label: None,
                     description: String::new(),
                     singular: None,
+                    map: None,
                     values,
                 },
                 Err(e) => {
@@ -184,6 +185,17 @@ pub(super) fn check_facets(
             values[i].depth = depth;
         }
         let label = full.label.unwrap_or_else(|| humanise(name));
+        let map = full.map.as_deref().and_then(|kind| {
+            let found = MapKind::from_name(kind);
+            if found.is_none() {
+                let near = suggest(kind, MapKind::NAMES.iter().copied());
+                p.error(
+                    p.find(&["facets", name, "map"]),
+                    format!("facet `{name}`: unknown map {kind:?}{}", did_you_mean(near)),
+                );
+            }
+            found
+        });
         facets.push(Facet {
             singular: full.singular.unwrap_or_else(|| default_singular(name)),
             name: name.clone(),
@@ -193,6 +205,7 @@ pub(super) fn check_facets(
             values,
             by_id,
             combination_pages: false,
+            map,
         });
     }
     facets

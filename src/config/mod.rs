@@ -285,6 +285,7 @@ fn check_citations(p: &mut Problems, raw: Option<RawCitations>, kinds: &[Kind]) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::MapKind;
 
     const MINIMAL: &str = "title: T\nkinds:\n  - { id: practice, label: Practices, dir: practices }\nfacets:\n  countries:\n    - { id: GB, label: United Kingdom }\n    - { id: GB-ENG, label: England, parent: GB }\n    - { id: DK, label: Denmark }\n";
 
@@ -318,6 +319,29 @@ mod tests {
             errs[0].message
         );
         assert!(errs[0].message.contains("did you mean \"GB\""));
+    }
+
+    #[test]
+    fn a_facet_names_its_map_and_an_unknown_map_is_an_error() {
+        let with = |map: &str| {
+            MINIMAL.replace(
+                "  countries:\n",
+                &format!("  countries:\n    map: {map}\n    values:\n"),
+            )
+        };
+        let (config, _) = Config::parse(&with("europe")).unwrap();
+        assert_eq!(config.facets[0].map, Some(MapKind::Europe));
+        assert_eq!(Config::parse(MINIMAL).unwrap().0.facets[0].map, None);
+        let errs = Config::parse(&with("erope")).unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].line, Some(6));
+        assert!(
+            errs[0]
+                .message
+                .contains("unknown map \"erope\" (did you mean \"europe\"?)"),
+            "{}",
+            errs[0].message
+        );
     }
 
     #[test]

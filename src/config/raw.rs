@@ -99,6 +99,8 @@ pub(super) struct RawFacetFull {
     #[serde(default)]
     pub description: String,
     pub singular: Option<String>,
+    /// `map: europe`: the facet's values are countries drawn on a map.
+    pub map: Option<String>,
     pub values: Vec<RawValue>,
 }
 

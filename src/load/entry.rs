@@ -280,9 +280,10 @@ fn check_kind(p: &mut FileProblems, config: &Config, kind: usize, value: &Json) 
 fn read_related(p: &mut FileProblems, value: &Json, out: &mut Vec<(String, Option<Position>)>) {
     match value {
         Json::Array(items) => {
-            for item in items {
+            let list = p.items(RELATED);
+            for (index, item) in items.iter().enumerate() {
                 match item {
-                    Json::String(s) => out.push((s.clone(), p.shift(p.item(RELATED, s)))),
+                    Json::String(s) => out.push((s.clone(), p.shift(list.at(index, s)))),
                     other => p.error(
                         p.value(RELATED),
                         format!("`related` must list entry ids, found {}", type_name(other)),
@@ -339,14 +340,15 @@ fn read_facet_values(
         }
     };
     let mut values = Vec::with_capacity(items.len());
-    for item in items {
+    let list = p.items(key);
+    for (index, item) in items.into_iter().enumerate() {
         let Json::String(id) = item else {
             let shown = match item {
                 Json::Number(n) => n.to_string(),
                 other => type_name(other).to_string(),
             };
             p.error(
-                p.item(key, &shown),
+                list.at(index, &shown),
                 format!("`{key}` must list {} ids, found {shown}", facet.singular),
             );
             continue;
@@ -355,7 +357,7 @@ fn read_facet_values(
             Some(&vi) => {
                 if values.contains(&vi) {
                     p.warning(
-                        p.item(key, id),
+                        list.at(index, id),
                         format!("{} {id:?} is listed twice", facet.singular),
                     );
                 } else {
@@ -365,7 +367,7 @@ fn read_facet_values(
             None => {
                 let near = suggest(id, facet.values.iter().map(|v| v.id.as_str()));
                 p.error(
-                    p.item(key, id),
+                    list.at(index, id),
                     format!("unknown {} {id:?}{}", facet.singular, did_you_mean(near)),
                 );
             }

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value as Json};
 
-use crate::diagnostic::{Diagnostic, Position};
+use crate::diagnostic::{Diagnostic, Position, SourceText};
 use crate::yaml::{self, FrontMatter, SplitError};
 
 /// Line 1, column 1: of the file, or of the front matter when given to
@@ -77,7 +77,7 @@ pub(super) fn split<'a>(
 /// YAML and shifted to file lines here.
 pub(super) struct FileProblems<'a> {
     relative: &'a Path,
-    text: &'a str,
+    text: SourceText<'a>,
     yaml: &'a str,
     yaml_line: usize,
     /// Errors found so far.
@@ -91,7 +91,7 @@ impl<'a> FileProblems<'a> {
     pub fn new(relative: &'a Path, text: &'a str, fm: &FrontMatter<'a>) -> FileProblems<'a> {
         FileProblems {
             relative,
-            text,
+            text: SourceText::new(text),
             yaml: fm.yaml,
             yaml_line: fm.yaml_line,
             errors: Vec::new(),
@@ -111,14 +111,14 @@ impl<'a> FileProblems<'a> {
     pub fn error(&mut self, pos: Option<Position>, message: String) {
         let pos = self.shift(pos);
         self.errors
-            .push(Diagnostic::error(self.relative, message).at(pos, Some(self.text)));
+            .push(Diagnostic::error(self.relative, message).at_in(pos, Some(&self.text)));
     }
 
     /// Adds a warning at a position in the YAML.
     pub fn warning(&mut self, pos: Option<Position>, message: String) {
         let pos = self.shift(pos);
         self.warnings
-            .push(Diagnostic::warning(self.relative, message).at(pos, Some(self.text)));
+            .push(Diagnostic::warning(self.relative, message).at_in(pos, Some(&self.text)));
     }
 
     /// Where the top-level `key:` is, in the YAML.
@@ -131,9 +131,13 @@ impl<'a> FileProblems<'a> {
         yaml::locate_value(self.yaml, key)
     }
 
-    /// Where `item` is in the list under the top-level `key:`, in the YAML.
-    pub fn item(&self, key: &str, item: &str) -> Option<Position> {
-        yaml::locate_item(self.yaml, key, item)
+    /// Locates the items of the list under the top-level `key:`, each at
+    /// its own place (the n-th item, not the first one that looks alike).
+    pub fn items<'k>(&self, key: &'k str) -> yaml::ItemLocator<'k>
+    where
+        'a: 'k,
+    {
+        yaml::ItemLocator::new(self.yaml, key)
     }
 
     /// Parses the front matter into a mapping, or explains why it is not one.

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::{ErasedSerialize, ItemStyle, Renderer};
 use crate::diagnostic::Diagnostic;
+use crate::map;
 use crate::routes::{self, root_for, Route};
 use crate::summary::Table;
 use crate::view::{KindGroup, LinkView, PagerView};
@@ -145,12 +146,17 @@ impl<'a> Renderer<'a> {
         } else {
             Vec::new()
         };
+        let route = Route::Facet(fi);
+        let all_kinds: Vec<usize> = (0..self.catalogue.config.kinds.len()).collect();
+        let root = root_for(&route.url(self.catalogue));
+        let maps = map::facet_maps(self.catalogue, self.index, fi, &all_kinds, &root);
         self.html(
             "facet.html",
-            &Route::Facet(fi),
+            &route,
             &[
                 ("facet", &self.views().facet(fi)),
                 ("combinations", &combinations),
+                ("maps", &maps),
             ],
             &[],
         )
@@ -280,10 +286,15 @@ impl<'a> Renderer<'a> {
                 .collect(),
         };
         let table = self.views().table(si, &self.tables[si]);
+        let route = Route::Summary(si);
+        let maps = map::summary_map_facet(config, si).and_then(|fi| {
+            let root = root_for(&route.url(self.catalogue));
+            map::facet_maps(self.catalogue, self.index, fi, &spec.kinds, &root)
+        });
         self.html(
             "summary.html",
-            &Route::Summary(si),
-            &[("summary", &info), ("table", &table)],
+            &route,
+            &[("summary", &info), ("table", &table), ("maps", &maps)],
             &[],
         )
     }

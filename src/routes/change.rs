@@ -2,7 +2,7 @@
 //!
 //! [`Change::between`] compares the model before and after some entries were
 //! swapped in (the live preview's partial rebuild) and records what a page
-//! can show of it: entry pages, list items, value and combination lists,
+//! can show of it: entry pages, list items, value and combination lists, maps,
 //! summary tables and pivot cells, the data files. [`Route::affected_by`]
 //! answers, route by route in one exhaustive `match`, whether the route's
 //! bytes can differ. Routes that did not exist before are always rendered and
@@ -36,6 +36,9 @@ pub struct Change {
     pub combinations: BTreeSet<(usize, Vec<usize>)>,
     /// Summaries whose table changed.
     pub tables: BTreeSet<usize>,
+    /// Summaries whose page draws a map of a facet whose coding changed: its
+    /// counts roll children up, so they can change while the table does not.
+    pub maps: BTreeSet<usize>,
     /// Pivot cells (summary, row value, column values) whose list changed.
     pub cells: BTreeSet<(usize, usize, Vec<usize>)>,
     /// Some entry's data other than its body changed (`catalogue.json`, the
@@ -120,6 +123,12 @@ impl Change {
             }
         }
         change.entry_pages.extend(similar_changed);
+        change.maps = (0..config.summaries.len())
+            .filter(|&si| {
+                crate::map::summary_map_facet(config, si)
+                    .is_some_and(|f| change.facets.contains(&f))
+            })
+            .collect();
         for (si, (before, after)) in old_tables.iter().zip(tables).enumerate() {
             if before != after {
                 change.tables.insert(si);
@@ -160,7 +169,7 @@ impl Route {
                 site || change.combinations.contains(&(*fi, values.clone()))
             }
             Route::Summaries | Route::Page(_) | Route::NotFound => site,
-            Route::Summary(si) => site || change.tables.contains(si),
+            Route::Summary(si) => site || change.tables.contains(si) || change.maps.contains(si),
             Route::SummaryCsv(si) => change.tables.contains(si),
             Route::PivotCell(si, row, column, _) => {
                 site || change.cells.contains(&(*si, *row, column.clone()))

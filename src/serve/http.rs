@@ -8,6 +8,11 @@
 //! those served here, get a small script that listens on
 //! `/__casebook/events` and, while the last build failed, a fixed panel with
 //! the errors; `casebook build` output never contains either.
+//!
+//! Connections are served by [`serve`]: one that takes longer than
+//! [`HEADER_TIMEOUT`] to send a request's headers, or sits idle that long
+//! between requests, is closed, so half-open connections cannot pile up and
+//! starve the preview. Encoded slashes (`%2f`) in a path are refused.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -29,6 +34,10 @@ use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::{Stream, StreamExt};
 
 use crate::diagnostic::Diagnostic;
+
+mod conn;
+
+pub use conn::{serve, HEADER_TIMEOUT};
 
 /// The URL of the live-reload event stream.
 pub const EVENTS_PATH: &str = "/__casebook/events";
@@ -196,9 +205,13 @@ pub fn is_local_host(host: &str) -> bool {
     let name = name.trim_end_matches('.').to_ascii_lowercase();
     name == "localhost"
         || name.ends_with(".localhost")
-        || name
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+        || name.parse::<std::net::IpAddr>().is_ok_and(is_loopback)
+}
+
+/// Whether an address is this machine's loopback, IPv4-mapped IPv6 included
+/// (`::ffff:127.0.0.1`, which the standard library's `is_loopback` says is not).
+pub fn is_loopback(ip: std::net::IpAddr) -> bool {
+    ip.to_canonical().is_loopback()
 }
 
 /// Why a request path was refused.
@@ -215,6 +228,14 @@ pub enum Refusal {
 pub fn request_key(raw_path: &str) -> Result<String, Refusal> {
     if raw_path.len() > MAX_URL_LENGTH {
         return Err(Refusal::TooLong);
+    }
+    // An encoded slash would make one path segment look like two after decoding.
+    if raw_path
+        .as_bytes()
+        .windows(3)
+        .any(|w| w[0] == b'%' && w[1] == b'2' && w[2].eq_ignore_ascii_case(&b'f'))
+    {
+        return Err(Refusal::BadPath);
     }
     let decoded = percent_decode_str(raw_path)
         .decode_utf8()
@@ -264,37 +285,22 @@ pub fn lookup(files: &Files, key: &str) -> Lookup {
     }
 }
 
-/// The media type of an output file, from its extension.
+/// The media type of an output file, from its extension (`mime_guess`'s
+/// table), with `charset=utf-8` on the text types a site is made of.
 pub fn mime_for(path: &str) -> &'static str {
-    let extension = path
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    match extension.as_str() {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" | "map" => "application/json",
-        "csv" => "text/csv; charset=utf-8",
-        "txt" | "md" => "text/plain; charset=utf-8",
-        "xml" => "application/xml",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "avif" => "image/avif",
-        "ico" => "image/x-icon",
-        "woff" => "font/woff",
-        "woff2" => "font/woff2",
-        "ttf" => "font/ttf",
-        "otf" => "font/otf",
-        "pdf" => "application/pdf",
-        "wasm" => "application/wasm",
-        "mp4" => "video/mp4",
-        "webm" => "video/webm",
-        "mp3" => "audio/mpeg",
-        _ => "application/octet-stream",
+    // Not `Path::extension`: the error pages ask about ".html".
+    let extension = path.rsplit_once('.').map_or("", |(_, e)| e);
+    match mime_guess::from_ext(extension).first_raw() {
+        // Without a charset, a browser may read CSV or plain text as Windows-1252.
+        Some("text/html") => "text/html; charset=utf-8",
+        Some("text/css") => "text/css; charset=utf-8",
+        Some("text/javascript") => "text/javascript; charset=utf-8",
+        Some("text/csv") => "text/csv; charset=utf-8",
+        Some("text/plain") => "text/plain; charset=utf-8",
+        Some("text/markdown") => "text/markdown; charset=utf-8",
+        Some("text/xml") => "text/xml; charset=utf-8",
+        Some(other) => other,
+        None => "application/octet-stream",
     }
 }
 
@@ -540,6 +546,9 @@ mod tests {
             "/%ff",
             "relative",
             "/C:/Windows",
+            "/practices%2fp1/",
+            "/practices%2Fp1/index.html",
+            "/%2f",
         ] {
             assert_eq!(request_key(bad), Err(Refusal::BadPath), "{bad}");
         }
@@ -588,6 +597,14 @@ mod tests {
         assert_eq!(mime_for("summary/x.csv"), "text/csv; charset=utf-8");
         assert_eq!(mime_for("logo.SVG"), "image/svg+xml");
         assert_eq!(mime_for("noextension"), "application/octet-stream");
+        // What a build writes besides.
+        assert_eq!(mime_for(".html"), "text/html; charset=utf-8");
+        assert_eq!(mime_for("browse.js"), "text/javascript; charset=utf-8");
+        assert_eq!(mime_for("robots.txt"), "text/plain; charset=utf-8");
+        assert_eq!(mime_for("sitemap.xml"), "text/xml; charset=utf-8");
+        assert_eq!(mime_for("literature.bib"), "application/octet-stream");
+        assert_eq!(mime_for("vendor/font.woff2"), "font/woff2");
+        assert_eq!(mime_for("a.dir/noextension"), "application/octet-stream");
     }
 
     #[test]
@@ -629,6 +646,7 @@ mod tests {
             "127.0.0.1:8080",
             "127.1.2.3",
             "[::1]:1111",
+            "[::ffff:127.0.0.1]:1111",
             "app.localhost",
             "LOCALHOST.",
         ] {
@@ -639,10 +657,21 @@ mod tests {
             "evil.example:1111",
             "10.0.0.1:1111",
             "[fe80::1]:80",
+            "[::ffff:10.0.0.1]:80",
             "localhost.evil.example",
             "",
         ] {
             assert!(!is_local_host(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn mapped_loopback_is_loopback() {
+        for ip in ["127.0.0.1", "::1", "::ffff:127.0.0.1", "::ffff:127.9.9.9"] {
+            assert!(is_loopback(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in ["0.0.0.0", "::", "::ffff:10.0.0.1", "192.168.1.1"] {
+            assert!(!is_loopback(ip.parse().unwrap()), "{ip}");
         }
     }
 

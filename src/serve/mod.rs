@@ -49,7 +49,7 @@ pub fn parse_bind(text: &str) -> Result<IpAddr, String> {
 
 /// The warning printed when the preview is reachable from other machines.
 pub fn exposure_warning(ip: IpAddr) -> Option<String> {
-    (!ip.is_loopback()).then(|| {
+    (!http::is_loopback(ip)).then(|| {
         format!(
             "warning: --bind {ip} makes the preview visible on the network: anyone who can reach this \
              machine can read the site, drafts included. Leave --bind out to keep it on this machine (127.0.0.1)."
@@ -69,7 +69,7 @@ pub fn browse_url(addr: SocketAddr) -> String {
 
 fn print_problems(diagnostics: &[Diagnostic]) {
     let mut err = io::stderr().lock();
-    for d in diagnostics {
+    for d in crate::diagnostic::condense(diagnostics) {
         let _ = write!(err, "{d}");
     }
 }
@@ -166,7 +166,7 @@ pub fn run(options: &ServeOptions) -> Result<(), String> {
         eprintln!("{warning}");
     }
 
-    let shared = Arc::new(Shared::new(local.ip().is_loopback()));
+    let shared = Arc::new(Shared::new(http::is_loopback(local.ip())));
     // Served at the root of this address whatever base_url says, so links that use it still work.
     let mut builder = Builder::new(
         &root,
@@ -214,11 +214,10 @@ pub fn run(options: &ServeOptions) -> Result<(), String> {
         let app = http::router(shared.clone());
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stop_rx.await;
-                })
-                .await
+            http::serve(listener, app, async {
+                let _ = stop_rx.await;
+            })
+            .await
         });
         wait_for_signal().await;
         shared.stop();

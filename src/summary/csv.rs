@@ -106,7 +106,10 @@ pub fn to_csv(catalogue: &Catalogue, spec: &SummarySpec, table: &Table) -> Vec<u
         .from_writer(Vec::new());
     for row in csv_rows(catalogue, spec, table) {
         writer
-            .write_record(&row)
+            .write_record(
+                row.iter()
+                    .map(|cell| crate::output::csv_cell(cell).into_owned()),
+            )
             .expect("writing to memory cannot fail");
     }
     writer.into_inner().expect("writing to memory cannot fail")

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::chart::chart_svg;
 use super::Views;
+use crate::map::{self, palette::heat_class};
 use crate::model::{Catalogue, Facet, SummarySpec};
 use crate::routes;
 use crate::summary::{
@@ -33,6 +34,8 @@ pub struct CellView {
     /// entries counted (`?sectors=health,education&exact=sectors&kind=practice`),
     /// where filters can express the cell. Scripts point the link there.
     pub filter: Option<String>,
+    /// The heat shading class of a pivot cell (`heat-0` to `heat-5`), by its count.
+    pub shade: Option<String>,
 }
 
 /// A table row.
@@ -53,6 +56,17 @@ pub struct TableView {
     pub rows: Vec<RowView>,
     /// Bars for the chart: one series per kind.
     pub chart: ChartView,
+    /// The shading of the cells, lowest first (pivot tables; empty otherwise).
+    pub heat: Vec<HeatKey>,
+}
+
+/// One shade of a heat-shaded table, for its legend.
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+pub struct HeatKey {
+    /// CSS class, `heat-0` to `heat-5`.
+    pub class: String,
+    /// The counts it stands for: "0", "2–3".
+    pub range: String,
 }
 
 /// A horizontal bar chart; `svg` is drawn on the server, no script needed.
@@ -66,6 +80,10 @@ pub struct ChartView {
     pub bars: Vec<ChartBar>,
     /// Largest value, for scaling.
     pub max: usize,
+    /// What the bars show, one sentence without its full stop ("How many
+    /// entries name each country"); the page's caption and the SVG's
+    /// description start with it.
+    pub caption: String,
 }
 
 /// One labelled group of bars.
@@ -194,6 +212,7 @@ struct Layout<'a> {
     spec: &'a SummarySpec,
     kind_labels: Vec<String>,
     chart: ChartView,
+    heat: Vec<HeatKey>,
 }
 
 impl Views<'_> {
@@ -216,6 +235,7 @@ impl Views<'_> {
                 ..ChartView::default()
             },
             kind_labels,
+            heat: Vec::new(),
         };
         let (head, rows) = match table {
             Table::Combinations(t) => layout.combinations(t),
@@ -231,10 +251,43 @@ impl Views<'_> {
             .max()
             .unwrap_or(0);
         chart.svg = chart_svg(&chart, &spec.title);
-        TableView { head, rows, chart }
+        TableView {
+            head,
+            rows,
+            chart,
+            heat: layout.heat,
+        }
     }
 }
+/// The start of a value's row in `counts` and `presence` tables: the link to
+/// the value's page, the row's header cell, and the home page filter for it.
+/// A count is of entries naming the value itself; the filter for a value with
+/// parts takes its parts in too, so such a value has none.
+fn value_row(
+    fi: usize,
+    facet: &Facet,
+    v: usize,
+) -> (Option<String>, Vec<CellView>, Option<HomeFilter>) {
+    let value = &facet.values[v];
+    let href = Some(routes::value_url(facet, v));
+    let cells = vec![CellView {
+        href: href.clone(),
+        indent: value.depth,
+        ..CellView::header(value.label.clone())
+    }];
+    let filter = (!has_children(facet, v)).then(|| HomeFilter::value(fi, v));
+    (href, cells, filter)
+}
+
 impl Layout<'_> {
+    /// What is counted, for captions: "entries", or the one kind's label ("articles").
+    fn counted(&self) -> String {
+        match self.kind_labels.as_slice() {
+            [one] => one.to_lowercase(),
+            _ => "entries".to_string(),
+        }
+    }
+
     /// Counts as number cells linking to `href` where not zero.
     fn numbers(&self, counts: &[usize], href: &Option<String>) -> Vec<CellView> {
         counts
@@ -268,6 +321,10 @@ impl Layout<'_> {
     fn combinations(&mut self, t: &CombinationTable) -> Rows {
         let facet = &self.c.config.facets[t.facet];
         let plural = facet.name.replace(['-', '_'], " ");
+        self.chart.caption = format!(
+            "How many {} have each exact combination of {plural} (each entry counted once)",
+            self.counted()
+        );
         let mut head = vec![
             CellView::header("Number"),
             CellView::header(facet.label.clone()),
@@ -355,20 +412,16 @@ impl Layout<'_> {
     /// The `counts` mode's header rows and body rows.
     fn counts(&mut self, t: &CountTable) -> Rows {
         let facet = &self.c.config.facets[t.facet];
+        self.chart.caption = format!(
+            "How many {} name each value itself (an entry naming two values counts under both)",
+            self.counted()
+        );
         let mut head = vec![CellView::header(facet.label.clone())];
         head.extend(self.kind_labels.iter().map(|l| CellView::header(l.clone())));
         let mut rows = Vec::new();
         for (v, counts) in &t.rows {
             let value = &facet.values[*v];
-            let href = Some(routes::value_url(facet, *v));
-            let mut cells = vec![CellView {
-                href: href.clone(),
-                indent: value.depth,
-                ..CellView::header(value.label.clone())
-            }];
-            // A count is of entries naming the value itself; the filter for
-            // a value with parts takes its parts in too, so it has none.
-            let filter = (!has_children(facet, *v)).then(|| HomeFilter::value(t.facet, *v));
+            let (href, mut cells, filter) = value_row(t.facet, facet, *v);
             cells.extend(self.filtered(counts, &href, filter));
             self.chart.bars.push(ChartBar {
                 label: value.label.clone(),
@@ -391,6 +444,10 @@ impl Layout<'_> {
     /// The `presence` mode's header rows and body rows.
     fn presence(&mut self, t: &PresenceTable) -> Rows {
         let facet = &self.c.config.facets[t.facet];
+        self.chart.caption = format!(
+            "How many {} name each value (the table's n columns)",
+            self.counted()
+        );
         let mut top = vec![CellView {
             rowspan: 2,
             ..CellView::header(facet.label.clone())
@@ -409,13 +466,7 @@ impl Layout<'_> {
             .iter()
             .map(|(v, counts)| {
                 let value = &facet.values[*v];
-                let href = Some(routes::value_url(facet, *v));
-                let mut cells = vec![CellView {
-                    href: href.clone(),
-                    indent: value.depth,
-                    ..CellView::header(value.label.clone())
-                }];
-                let filter = (!has_children(facet, *v)).then(|| HomeFilter::value(t.facet, *v));
+                let (href, mut cells, filter) = value_row(t.facet, facet, *v);
                 for ((n, base), &k) in counts.iter().zip(&t.base).zip(&self.spec.kinds) {
                     cells.push(CellView {
                         filter: filter
@@ -447,6 +498,21 @@ impl Layout<'_> {
         let rf = &self.c.config.facets[t.row_facet];
         let cf = &self.c.config.facets[t.column_facet];
         self.chart.series = vec!["Entries".into()];
+        self.chart.caption = format!(
+            "The table's Total column: how many {} name each row's value, whatever their {} (each entry counted once)",
+            self.counted(),
+            cf.name.replace(['-', '_'], " ")
+        );
+        // Cells are shaded by count in the map's classes (quantile breaks).
+        let counts: Vec<usize> = t.cells.iter().flatten().map(Vec::len).collect();
+        let classes = map::shade_classes(&counts);
+        self.heat = classes
+            .iter()
+            .map(|c| HeatKey {
+                class: heat_class(c.step),
+                range: c.range(),
+            })
+            .collect();
         let mut head = vec![CellView::header(format!("{} \\ {}", rf.label, cf.label))];
         head.extend(t.columns.iter().map(|col| CellView {
             href: Some(if t.by_combination {
@@ -486,8 +552,10 @@ impl Layout<'_> {
                     }
                     filter.query(self.c)
                 });
+                let shade = map::shade_for(&classes, cell.len()).map(|c| heat_class(c.step));
                 cells.push(CellView {
                     filter,
+                    shade,
                     ..CellView::number(cell.len(), href)
                 });
             }

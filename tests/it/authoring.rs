@@ -179,8 +179,8 @@ fn new_keeps_the_padding_and_prefix_in_use() {
     assert!(site
         .read("content/practices/case-008-eighth.md")
         .contains("\nid: CASE-008\n"));
-    // A title with no ASCII letters still gives a file name: the id alone.
-    let made = site.run(&["new", "literature", "日本"]);
+    // A title with no letters or digits still gives a file name: the id alone.
+    let made = site.run(&["new", "literature", "★ ☆"]);
     made.assert_code(0);
     assert!(printed_path(&made).ends_with("content/literature/l11.md"));
 }

@@ -136,6 +136,10 @@ fn axe_finds_no_wcag_violations() {
             ("sectors/health+education/", 1280),
             ("summary/sector-combinations/", 1280),
             ("summary/clusters-by-country/", 1280),
+            ("summary/countries/", 1280),
+            ("countries/", 1280),
+            ("summary/countries/", 320),
+            ("summary/clusters-by-country/", 320),
             ("", 320),
         ] {
             client.set_window_size(width, 1024).await.unwrap();

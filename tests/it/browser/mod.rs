@@ -18,6 +18,7 @@
 
 mod access;
 mod filters;
+mod pictures;
 mod scripts;
 mod search;
 

@@ -1,0 +1,179 @@
+//! The readable text of the HTML casebook renders from Markdown: tags dropped
+//! (block elements separate words, phrasing ones do not), character
+//! references decoded, white space collapsed. Bodies with raw HTML take their
+//! search words from it, since what raw HTML shows depends on the whole
+//! document; for the others it is the plain way that the words collected while
+//! rendering ([`crate::markdown::render_with_words`]) are tested against.
+
+/// The readable text of an HTML fragment: tags dropped (block boundaries become
+/// spaces), character references decoded, runs of white space collapsed.
+/// Meant for the HTML casebook itself renders from Markdown, not arbitrary pages:
+/// the contents of `<script>` and `<style>` (which sanitised bodies never hold)
+/// are dropped too.
+pub fn html_to_text(html: &str) -> String {
+    let mut raw = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        raw.push_str(&rest[..open]);
+        let after = &rest[open..];
+        let Some(close) = after.find('>') else {
+            // A lone '<' (escaped HTML never has one, but be safe): keep the text.
+            raw.push_str(after);
+            rest = "";
+            break;
+        };
+        let tag = &after[1..close];
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        rest = &after[close + 1..];
+        if !tag.starts_with('/') && (name == "script" || name == "style") {
+            let end = format!("</{name}");
+            match rest.to_ascii_lowercase().find(&end) {
+                Some(at) => {
+                    rest = &rest[at..];
+                    rest = rest.find('>').map_or("", |gt| &rest[gt + 1..]);
+                }
+                None => rest = "",
+            }
+            raw.push(' ');
+            continue;
+        }
+        if !is_inline(&name) {
+            raw.push(' ');
+        }
+    }
+    raw.push_str(rest);
+    let decoded = decode_entities(&raw);
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Phrasing elements, which do not separate words.
+fn is_inline(name: &str) -> bool {
+    matches!(
+        name,
+        "a" | "abbr"
+            | "b"
+            | "cite"
+            | "code"
+            | "del"
+            | "dfn"
+            | "em"
+            | "i"
+            | "ins"
+            | "kbd"
+            | "mark"
+            | "q"
+            | "s"
+            | "samp"
+            | "small"
+            | "span"
+            | "strong"
+            | "sub"
+            | "sup"
+            | "u"
+            | "var"
+    )
+}
+
+/// Decodes the character references HTML renderers and sanitisers emit.
+fn decode_entities(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        let end = after
+            .char_indices()
+            .take(12)
+            .find(|&(_, c)| c == ';')
+            .map(|(i, _)| i);
+        let decoded = end.and_then(|end| {
+            let name = &after[..end];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some(' '),
+                _ => name
+                    .strip_prefix("#x")
+                    .or_else(|| name.strip_prefix("#X"))
+                    .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                    .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
+                    .and_then(char::from_u32),
+            }?;
+            Some((c, end))
+        });
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The words of a body as casebook first computed them, from its finished HTML
+/// with a hash set of owned strings: the reference the faster ways are tested against.
+#[cfg(test)]
+pub(crate) fn reference_words(html: &str) -> String {
+    let text = html_to_text(html);
+    let mut seen = std::collections::HashSet::new();
+    let mut out = String::new();
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        if !word.is_empty() && seen.insert(word.to_lowercase()) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_of_rendered_markdown() {
+        let html = "<h2>Aims</h2>\n<p>Work &amp; <em>care</em> for <a href=\"x\">young</a> people&#39;s <code>a&lt;b</code>.</p><ul><li>one</li><li>two</li></ul>";
+        assert_eq!(
+            html_to_text(html),
+            "Aims Work & care for young people's a<b. one two"
+        );
+    }
+
+    #[test]
+    fn blocks_separate_words_and_inline_tags_do_not() {
+        assert_eq!(html_to_text("<p>a</p><p>b</p>"), "a b");
+        assert_eq!(html_to_text("<p>in<strong>line</strong></p>"), "inline");
+        assert_eq!(html_to_text("x<br>y"), "x y");
+    }
+
+    #[test]
+    fn scripts_styles_and_odd_references() {
+        assert_eq!(
+            html_to_text("a<script>var x = '<p>';</script>b<style>p{}</style>c"),
+            "a b c"
+        );
+        assert_eq!(
+            html_to_text("&#x263A; &#9731; &unknown; & done"),
+            "☺ ☃ &unknown; & done"
+        );
+    }
+}
