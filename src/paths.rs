@@ -132,6 +132,13 @@ impl From<Refused> for io::Error {
 
 /// The site root with links resolved, or as given when it cannot be.
 fn canonical_root(root: &Path) -> PathBuf {
+    // An empty root is the current folder (an empty prefix would let
+    // everything count as inside).
+    let root = if root.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        root
+    };
     root.canonicalize().unwrap_or_else(|_| root.to_path_buf())
 }
 
