@@ -138,11 +138,23 @@ impl Site {
         let theme = Theme::load(root);
         timings.mark("templates");
         match (loaded, theme) {
-            (Ok((catalogue, warnings)), Ok(theme)) => {
+            (Ok((catalogue, mut warnings)), Ok(theme)) => {
+                warnings.extend(theme.warnings.iter().cloned());
                 let index = Index::build(&catalogue);
                 timings.mark("index");
                 let tables = summary::compute_all(&catalogue, &index);
                 let routes = routes::all(&catalogue, &index, &tables, theme.statics.keys());
+                let mut too_long = routes::overlong(&catalogue, &index, &routes);
+                if !too_long.is_empty() {
+                    diagnostic::sort(&mut too_long);
+                    return Err(too_long);
+                }
+                warnings.extend(routes::shadowed_statics(
+                    &catalogue,
+                    &routes,
+                    theme.statics.keys(),
+                ));
+                diagnostic::sort(&mut warnings);
                 timings.mark("summaries and routes");
                 Ok(Site {
                     catalogue,

@@ -18,6 +18,10 @@ use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag, TagEnd};
 
 use crate::search::{self, WordCollector};
 
+mod depth;
+use depth::html_depth;
+pub use depth::{depth_error, MAX_DEPTH};
+
 /// Resolves a link target that names an entry to that entry's site-relative URL.
 pub trait LinkResolver: Sync {
     /// The site-relative URL (`practices/p12/`) of the entry with this id, if any.
@@ -50,6 +54,9 @@ pub struct Rendered {
     /// The distinct words of the HTML's text, as [`search::distinct_words`] of
     /// [`search::html_to_text`] would give them; only from [`render_with_words`].
     pub search_words: String,
+    /// Where (a byte offset in the Markdown) the body nests elements deeper
+    /// than [`MAX_DEPTH`]; the body is then refused and `html` is empty.
+    pub too_deep: Option<usize>,
 }
 
 fn options() -> Options {
@@ -147,7 +154,31 @@ fn render_inner(
 ) -> Rendered {
     let mut out = Rendered::default();
     let mut has_raw_html = false;
-    let events = Parser::new_ext(markdown, options()).map(|event| {
+    let (mut blocks, mut tags) = (0usize, 0usize);
+    let mut too_deep = None;
+    let parsed = Parser::new_ext(markdown, options()).into_offset_iter();
+    let guarded = parsed.map_while(|(event, range)| {
+        // Nesting depth, Markdown blocks and raw HTML together: stop at the
+        // first point past the limit (the body is refused).
+        let deepest = match &event {
+            Event::Start(_) => {
+                blocks += 1;
+                blocks + tags
+            }
+            Event::End(_) => {
+                blocks = blocks.saturating_sub(1);
+                0
+            }
+            Event::Html(html) | Event::InlineHtml(html) => blocks + html_depth(html, &mut tags),
+            _ => 0,
+        };
+        if deepest > MAX_DEPTH {
+            too_deep = Some(range.start);
+            return None;
+        }
+        Some(event)
+    });
+    let events = guarded.map(|event| {
         if let Some(words) = words.as_deref_mut() {
             words.see(&event);
         }
@@ -183,7 +214,10 @@ fn render_inner(
     });
     let mut html_out = String::with_capacity(markdown.len() + markdown.len() / 4);
     html::push_html(&mut html_out, events);
-    out.html = if has_raw_html && !allow_raw_html {
+    out.too_deep = too_deep;
+    out.html = if out.too_deep.is_some() {
+        String::new()
+    } else if has_raw_html && !allow_raw_html {
         sanitiser().clean(&html_out).to_string()
     } else {
         html_out

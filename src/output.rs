@@ -354,7 +354,9 @@ impl Sink for DiskSink {
         Ok(())
     }
     fn copy(&self, relative: &str, from: &Path) -> io::Result<()> {
-        std::fs::copy(from, self.path(relative)?)?;
+        let mut source = crate::paths::open_regular(from)?;
+        let mut target = std::fs::File::create(self.path(relative)?)?;
+        io::copy(&mut source, &mut target)?;
         self.wrote();
         Ok(())
     }

@@ -155,6 +155,99 @@ fn second_occurrence(text: &str, key: &str) -> Option<Position> {
         .nth(1)
 }
 
+/// Checks that reading `text` into plain maps loses nothing, for files read
+/// straight into typed settings (`catalogue.yaml`): a key given twice, a YAML
+/// merge key (`<<:`, not applied by the parser, so its keys would vanish),
+/// two keys that are the same text (`1:` and `"1":`), and `.nan` or `.inf`
+/// (no JSON number: it would become empty) are errors, each at its line.
+pub fn check_lossless(text: &str) -> Result<(), YamlError> {
+    if text.trim().is_empty() {
+        return Ok(());
+    }
+    let value: backend::Value = backend::from_str(text).map_err(|e| {
+        let mut err = convert(e, text);
+        const DUPLICATE: &str = "duplicate entry with key ";
+        if let Some(key) = err.message.find(DUPLICATE).map(|at| {
+            err.message[at + DUPLICATE.len()..]
+                .trim_matches('"')
+                .to_string()
+        }) {
+            err.position = second_occurrence(text, &key).or(err.position);
+            err.message = format!("key `{key}` appears twice");
+        }
+        err
+    })?;
+    lossless(text, &value)
+}
+
+/// See [`check_lossless`]: one value and everything in it.
+fn lossless(text: &str, value: &backend::Value) -> Result<(), YamlError> {
+    match value {
+        backend::Value::Number(n) if n.as_f64().is_some_and(|f| !f.is_finite()) => Err(YamlError {
+            message: format!(
+                "`{n}` is not a number casebook can use: write it in quotes if it is text"
+            ),
+            position: first_token(text, &[".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF"]),
+        }),
+        backend::Value::Sequence(items) => items.iter().try_for_each(|v| lossless(text, v)),
+        backend::Value::Tagged(tagged) => lossless(text, &tagged.value),
+        backend::Value::Mapping(map) => {
+            let mut seen = std::collections::HashSet::with_capacity(map.len());
+            for (key, value) in map {
+                let shown = match key {
+                    backend::Value::String(s) if s == "<<" => {
+                        return Err(YamlError {
+                            message: "YAML merge keys (`<<:`) are not supported: write the keys \
+                                      out in full"
+                                .into(),
+                            position: first_token(text, &["<<"]),
+                        });
+                    }
+                    backend::Value::String(s) => s.clone(),
+                    backend::Value::Number(n) => n.to_string(),
+                    backend::Value::Bool(b) => b.to_string(),
+                    backend::Value::Null => "null".into(),
+                    _ => {
+                        return Err(YamlError {
+                            message: "keys must be plain text".into(),
+                            position: None,
+                        })
+                    }
+                };
+                if !seen.insert(shown.clone()) {
+                    return Err(YamlError {
+                        message: format!(
+                            "key `{shown}` appears twice (once quoted, once not: they are the \
+                             same key)"
+                        ),
+                        position: second_occurrence(text, &shown)
+                            .or_else(|| second_occurrence(text, &format!("\"{shown}\"")))
+                            .or_else(|| second_occurrence(text, &format!("'{shown}'"))),
+                    });
+                }
+                lossless(text, value)?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The first place one of `tokens` appears in the text (outside comments).
+fn first_token(text: &str, tokens: &[&str]) -> Option<Position> {
+    text.lines().enumerate().find_map(|(i, line)| {
+        let code = line.split(" #").next().unwrap_or(line);
+        tokens
+            .iter()
+            .filter_map(|t| code.find(t))
+            .min()
+            .map(|at| Position {
+                line: i + 1,
+                col: code[..at].chars().count() + 1,
+            })
+    })
+}
+
 /// A Markdown file cut into its front matter and body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FrontMatter<'a> {

@@ -28,6 +28,14 @@ fn default_singular(name: &str) -> String {
     }
 }
 
+/// Front-matter fields casebook reads itself, with what for: a facet of the
+/// same name would make every entry's value a list of ids and break them.
+const READ_BY_CASEBOOK: &[(&str, &str)] = &[
+    ("date", "the entry's date, for feeds and sitemaps"),
+    ("authors", "the authors of a citation"),
+    ("author", "the author of a citation"),
+];
+
 /// The facets under `facets:`, each checked on its own; a facet with problems is left out.
 pub(super) fn check_facets(
     p: &mut Problems,
@@ -38,6 +46,16 @@ pub(super) fn check_facets(
     let reserved_keys = ["id", "title", "related", "kind", "url", "weight", "draft"];
     for (name, value) in raw {
         let pos = p.find(&["facets", name]);
+        if let Some(&(_, why)) = READ_BY_CASEBOOK.iter().find(|(n, _)| n == name) {
+            p.error(
+                pos,
+                format!(
+                    "{name:?} cannot be a facet name: casebook reads `{name}` itself ({why}); \
+                     name the facet differently (e.g. `{name}_group`)"
+                ),
+            );
+            continue;
+        }
         if !is_valid_id(name)
             || reserved_keys.contains(&name.as_str())
             || RESERVED_SEGMENTS.contains(&name.as_str())
@@ -125,7 +143,15 @@ pub(super) fn check_facets(
             if let Some(parent) = parent {
                 match by_id.get(parent) {
                     Some(&pi) if pi != i => values[i].parent = Some(pi),
-                    _ => {
+                    Some(_) => p.error(
+                        p.find(&["facets", name, &values[i].id, parent]),
+                        format!(
+                            "{:?} in `{name}` cannot be its own parent: remove `parent` or \
+                             name another value",
+                            values[i].id
+                        ),
+                    ),
+                    None => {
                         let near = suggest(parent, values.iter().map(|v| v.id.as_str()));
                         p.error(
                             p.find(&["facets", name, &values[i].id, parent]),
@@ -185,20 +211,26 @@ pub(super) fn check_facets(
     facets
 }
 
-/// Vocabulary order with every child placed right after its parent (depth first).
+/// Vocabulary order with every child placed right after its parent (depth
+/// first, children in the order written). Linear, and without recursion, so a
+/// long chain of parents cannot overflow the stack.
 fn display_order(values: &[VocabValue]) -> Vec<usize> {
-    fn visit(values: &[VocabValue], at: usize, out: &mut Vec<usize>) {
-        out.push(at);
-        for (i, v) in values.iter().enumerate() {
-            if v.parent == Some(at) {
-                visit(values, i, out);
-            }
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); values.len()];
+    for (i, v) in values.iter().enumerate() {
+        if let Some(parent) = v.parent {
+            children[parent].push(i);
         }
     }
     let mut out = Vec::with_capacity(values.len());
+    let mut stack: Vec<usize> = Vec::new();
     for (i, v) in values.iter().enumerate() {
-        if v.parent.is_none() {
-            visit(values, i, &mut out);
+        if v.parent.is_some() {
+            continue;
+        }
+        stack.push(i);
+        while let Some(at) = stack.pop() {
+            out.push(at);
+            stack.extend(children[at].iter().rev());
         }
     }
     out

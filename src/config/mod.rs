@@ -52,7 +52,7 @@ impl Config {
     /// Reads and validates `catalogue.yaml` under `root`.
     pub fn load(root: &Path) -> Result<(Config, Vec<Diagnostic>), Vec<Diagnostic>> {
         let path = root.join(CONFIG_FILE);
-        let source = match std::fs::read(&path) {
+        let source = match crate::paths::read_inside(root, &path).map_err(std::io::Error::from) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(s) => s,
                 Err(e) => {
@@ -91,6 +91,8 @@ impl Config {
             source,
             list: Vec::new(),
         };
+        // A syntax error gets a plain message with a fix; only a file that
+        // parses is then checked for what YAML would drop silently.
         let raw: RawConfig = match yaml::from_str(source) {
             Ok(raw) => raw,
             Err(e) => {
@@ -99,6 +101,10 @@ impl Config {
                 return Err(p.list);
             }
         };
+        if let Err(e) = yaml::check_lossless(source) {
+            p.error(e.position, e.message);
+            return Err(p.list);
+        }
 
         for key in raw.extra.keys() {
             if let Some(near) = suggest(key, KNOWN_KEYS.iter().copied()) {

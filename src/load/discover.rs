@@ -3,17 +3,16 @@
 //! Entries are the `*.md` files in each kind's folder (at any depth), free
 //! pages those in `content/pages/`; both are listed in a stable order.
 //! Hidden files and folders and editors' temporary files are skipped, and a
-//! symbolic link is followed only to a file inside the site. Nothing is read
-//! here: the files are only found.
+//! symbolic link is followed only to a regular file inside the site (the
+//! policy of [`crate::paths`]; `content/` or a kind's folder that leads out
+//! of the site is an error). Nothing is read here: the files are only found.
 
 use std::path::{Path, PathBuf};
-
-use walkdir::WalkDir;
 
 use super::{CONTENT_DIR, PAGES_DIR};
 use crate::diagnostic::Diagnostic;
 use crate::model::Config;
-use crate::paths::is_temporary_name;
+use crate::paths::{self, is_temporary_name};
 
 /// A content file found on disk.
 #[derive(Debug, Clone)]
@@ -39,11 +38,19 @@ pub fn discover(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<ContentFile> {
     let content = root.join(CONTENT_DIR);
-    if !content.is_dir() {
-        diagnostics.push(Diagnostic::warning(
+    match paths::site_folder(root, &content) {
+        Ok(true) => {}
+        Ok(false) => diagnostics.push(Diagnostic::warning(
             CONTENT_DIR,
             "no content/ folder: the site has no entries",
-        ));
+        )),
+        Err(why) => {
+            diagnostics.push(Diagnostic::error(
+                CONTENT_DIR,
+                format!("{why}: the folder is not read"),
+            ));
+            return Vec::new();
+        }
     }
     let mut files = Vec::new();
     for (kind, k) in config.kinds.iter().enumerate() {
@@ -63,74 +70,48 @@ pub(super) fn discover_pages(
     root: &Path,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<(PathBuf, PathBuf)> {
-    walk_markdown(root, &root.join(CONTENT_DIR).join(PAGES_DIR), diagnostics)
+    let content = root.join(CONTENT_DIR);
+    if paths::site_folder(root, &content).is_err() {
+        return Vec::new(); // refused by `discover`
+    }
+    walk_markdown(root, &content.join(PAGES_DIR), diagnostics)
 }
 
-/// The Markdown files under `dir`, as (path, path relative to `root`).
+/// The Markdown files under `dir`, as (path, path relative to `root`), under
+/// the reading policy of [`crate::paths`]: a folder that leads out of the site
+/// is an error, a file link out of it or a special file is skipped with a
+/// warning.
 fn walk_markdown(
     root: &Path,
     dir: &Path,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<(PathBuf, PathBuf)> {
-    let mut out = Vec::new();
-    if !dir.is_dir() {
-        return out;
-    }
-    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    // Hidden folders are not entered (the watcher of the live preview ignores
-    // them too); hidden files are skipped with the other temporary names.
-    let walk = WalkDir::new(dir)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|item| {
-            item.depth() == 0 || !item.file_name().to_string_lossy().starts_with('.')
-        });
-    for item in walk {
-        let item = match item {
-            Ok(item) => item,
-            Err(e) => {
-                let rel = e
-                    .path()
-                    .and_then(|p| p.strip_prefix(root).ok())
-                    .map(Path::to_path_buf)
-                    .unwrap_or_else(|| dir.strip_prefix(root).unwrap_or(dir).to_path_buf());
-                diagnostics.push(Diagnostic::error(rel, format!("cannot read: {e}")));
-                continue;
-            }
+    let relative = |path: &Path| path.strip_prefix(root).unwrap_or(path).to_path_buf();
+    let walk = match paths::walk_folder(root, dir, is_content_file_name) {
+        Ok(walk) => walk,
+        Err(why) => {
+            diagnostics.push(Diagnostic::error(
+                relative(dir),
+                format!("{why}: the folder is not read"),
+            ));
+            return Vec::new();
+        }
+    };
+    for (path, why) in walk.skipped {
+        let message = match why {
+            paths::Refused::Broken(e) => format!("broken symbolic link is skipped: {e}"),
+            paths::Refused::Io(e) => format!("cannot read: {e}"),
+            why => why.to_string(),
         };
-        let name = item.file_name().to_string_lossy();
-        if !is_content_file_name(&name) {
-            continue;
-        }
-        let path = item.path().to_path_buf();
-        let relative = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-        if item.path_is_symlink() {
-            // Follow a link only to a file inside the site; a link out of the site
-            // or a dangling link is reported and skipped.
-            match path.canonicalize() {
-                Ok(target) if target.starts_with(&canonical_root) && target.is_file() => {}
-                Ok(_) => {
-                    diagnostics.push(Diagnostic::warning(
-                        relative,
-                        "symbolic link to a file outside the site is not followed",
-                    ));
-                    continue;
-                }
-                Err(e) => {
-                    diagnostics.push(Diagnostic::warning(
-                        relative,
-                        format!("broken symbolic link is skipped: {e}"),
-                    ));
-                    continue;
-                }
-            }
-        } else if !item.file_type().is_file() {
-            continue;
-        }
-        out.push((path, relative));
+        diagnostics.push(Diagnostic::warning(relative(&path), message));
     }
-    out
+    walk.files
+        .into_iter()
+        .map(|path| {
+            let rel = relative(&path);
+            (path, rel)
+        })
+        .collect()
 }
 
 #[cfg(test)]

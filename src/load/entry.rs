@@ -474,8 +474,15 @@ pub fn finish_entry(
     let resolver = targets.resolver(&parsed.entry.source);
     // Entry pages sit two levels below the site root (`practices/p12/`).
     let r = markdown::render_with_words(parsed.body(), "../../", &resolver, allow_raw_html);
+    let deep = markdown::depth_error(
+        &parsed.entry.source,
+        parsed.body(),
+        Some((&parsed.text, parsed.entry.body_line)),
+        &r,
+    );
     let mut entry = parsed.entry;
-    let warnings = link_warnings(&entry.source, &parsed.text, entry.body_line, &r, targets);
+    let mut warnings = link_warnings(&entry.source, &parsed.text, entry.body_line, &r, targets);
+    warnings.extend(deep);
     entry.body_html = r.html;
     entry.search_words = r.search_words;
     (entry, warnings)

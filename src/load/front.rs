@@ -26,11 +26,23 @@ pub fn normalise_newlines(text: String) -> String {
     text.replace("\r\n", "\n").replace('\r', "\n")
 }
 
-/// Reads a file that must be UTF-8 text; a file that is not is located at its
+/// Reads a file that must be UTF-8 text (and a regular file inside the site:
+/// [`crate::paths::read_inside`]); a file that is not UTF-8 is located at its
 /// first bad byte.
 pub(super) fn read_text(path: &Path, relative: &Path) -> Result<String, Vec<Diagnostic>> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| vec![Diagnostic::error(relative, format!("cannot read: {e}"))])?;
+    // `path` is the site root joined with `relative`: the root is read back
+    // from it, so the file is read under the one policy of `crate::paths`.
+    let root = path
+        .ancestors()
+        .nth(relative.components().count())
+        .unwrap_or(path);
+    let bytes = crate::paths::read_inside(root, path).map_err(|why| {
+        let message = match why {
+            crate::paths::Refused::Io(e) => format!("cannot read: {e}"),
+            why => format!("cannot read: {why}"),
+        };
+        vec![Diagnostic::error(relative, message)]
+    })?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;

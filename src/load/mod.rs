@@ -164,5 +164,8 @@ pub fn load(
         return Err(diagnostics);
     }
     diagnostic::sort(&mut diagnostics);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(diagnostics); // a body refused as too deep
+    }
     Ok((catalogue, diagnostics))
 }

@@ -101,6 +101,7 @@ pub(super) fn finish_page(
                 d
             }),
     );
+    diagnostics.extend(markdown::depth_error(&page.source, markdown, None, &r));
     page.body_html = r.html;
     page
 }

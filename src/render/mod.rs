@@ -16,6 +16,7 @@
 pub mod context;
 pub mod escape;
 pub mod fragments;
+mod guard;
 mod pages;
 pub mod sink;
 mod template_errors;

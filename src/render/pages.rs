@@ -201,7 +201,7 @@ impl<'a> Renderer<'a> {
             "value.html",
             &route,
             &[
-                ("facet", &views.facet(fi)),
+                ("facet", &FacetHead::of(f)),
                 ("value", &views.value(fi, v)),
                 ("parent", &parent),
                 ("children", &children),
@@ -371,5 +371,29 @@ impl<'a> Renderer<'a> {
         let url = Route::NotFound.url(self.catalogue);
         let base = &self.catalogue.config.base_path;
         self.page("404.html", &url, Some(base), &[], 0)
+    }
+}
+
+/// The facet as a value page sees it: name, label, description and URL, not
+/// its values. Every value page used to serialise every value of its facet,
+/// so a facet with 10,000 values did 10^8 values' work.
+#[derive(Serialize)]
+struct FacetHead<'a> {
+    name: &'a str,
+    label: &'a str,
+    description: &'a str,
+    url: String,
+    exact: bool,
+}
+
+impl<'a> FacetHead<'a> {
+    fn of(facet: &'a crate::model::Facet) -> FacetHead<'a> {
+        FacetHead {
+            name: &facet.name,
+            label: &facet.label,
+            description: &facet.description,
+            url: routes::facet_url(facet),
+            exact: facet.combination_pages,
+        }
     }
 }

@@ -12,7 +12,9 @@ pub trait Sink: Sync {
     fn put(&self, path: &str, bytes: Vec<u8>) -> io::Result<()>;
     /// Stores a copy of the file at `from` at `path`.
     fn copy(&self, path: &str, from: &Path) -> io::Result<()> {
-        self.put(path, std::fs::read(from)?)
+        let mut bytes = Vec::new();
+        io::Read::read_to_end(&mut crate::paths::open_regular(from)?, &mut bytes)?;
+        self.put(path, bytes)
     }
     /// Stores the concatenation of `parts` at `path`. Large files come in parts
     /// made as they are asked for, so a sink that writes each part out as it

@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use tera::Tera;
-use walkdir::WalkDir;
 
 use super::escape_html;
 use super::template_errors::{self, TemplateSources};
@@ -85,6 +84,8 @@ pub struct Theme {
     pub own_templates: bool,
     /// Every template's text and origin, to locate errors met while rendering.
     pub(super) sources: TemplateSources,
+    /// Files of `templates/` and `static/` that were skipped, and why.
+    pub warnings: Vec<Diagnostic>,
 }
 
 pub(super) fn tera_error_chain(err: &tera::Error) -> String {
@@ -107,12 +108,17 @@ impl Theme {
             .collect();
         let mut problems = Vec::new();
         for (relative, path) in site_files(root, TEMPLATES_DIR, &mut problems) {
-            match std::fs::read_to_string(&path) {
-                Ok(text) => {
-                    sources.insert(relative, (text, Some(path)));
+            let shown = PathBuf::from(TEMPLATES_DIR).join(&relative);
+            match crate::paths::read_inside(root, &path).map(String::from_utf8) {
+                Ok(Ok(text)) => {
+                    sources.insert(relative, (text, Some(root.join(shown))));
                 }
+                Ok(Err(_)) => problems.push(Diagnostic::error(
+                    shown,
+                    "cannot read template: it is not valid UTF-8 text",
+                )),
                 Err(e) => problems.push(Diagnostic::error(
-                    path.strip_prefix(root).unwrap_or(&path),
+                    shown,
                     format!("cannot read template: {e}"),
                 )),
             }
@@ -124,6 +130,7 @@ impl Theme {
         tera.autoescape_on(vec![".html", ".svg"]);
         tera.register_filter("xml", xml_filter);
         tera.set_escape_fn(escape_html);
+        super::guard::register(&mut tera);
         // Add templates one by one first, to name the file that fails to parse.
         for (name, (text, path)) in &sources {
             let mut single = Tera::default();
@@ -150,6 +157,36 @@ impl Theme {
                 format!("template error: {}", tera_error_chain(&e)),
             )]);
         }
+        if let Some(cycle) = super::guard::check_recursion(&tera) {
+            let (text, path) = sources
+                .get(&cycle.template)
+                .map(|(t, p)| (t.as_str(), p.clone()))
+                .unwrap_or(("", None));
+            let shown = path
+                .as_ref()
+                .and_then(|p| p.strip_prefix(root).ok().map(Path::to_path_buf))
+                .unwrap_or_else(|| PathBuf::from(TEMPLATES_DIR).join(&cycle.template));
+            let what = match &cycle.macro_name {
+                Some(name) => format!("macro `{name}` calls itself"),
+                None => "template includes itself".to_string(),
+            };
+            let at = cycle.macro_name.as_ref().and_then(|name| {
+                let offset = text.find(&format!("macro {name}"))?;
+                let before = &text[..offset];
+                let line = before.matches('\n').count() + 1;
+                let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+                Some(crate::diagnostic::Position { line, col })
+            });
+            return Err(vec![Diagnostic::error(
+                shown,
+                format!(
+                    "template error: {what} ({}): casebook refuses recursive macros and \
+                     includes, as a runaway recursion would crash it",
+                    cycle.path
+                ),
+            )
+            .at(at, Some(text))]);
+        }
         let mut statics: BTreeMap<String, StaticSource> = BUILTIN_STATIC
             .iter()
             .map(|(name, bytes)| (name.to_string(), StaticSource::Builtin(bytes)))
@@ -172,6 +209,7 @@ impl Theme {
             statics,
             own_templates,
             sources: TemplateSources::new(sources),
+            warnings: problems,
         })
     }
 }
@@ -189,38 +227,36 @@ fn xml_filter(
     Ok(tera::Value::String(text))
 }
 
-/// Files under `root/dir`, as (`/`-separated path relative to `dir`, full path).
-/// Hidden files and editor backups are skipped; links are not followed.
+/// Files under `root/dir`, as (`/`-separated path relative to `dir`, path to
+/// read). Hidden files and editor backups are skipped; the reading policy of
+/// [`crate::paths`] holds: `dir` leading out of the site is an error, a file
+/// link out of it or a special file is skipped with a warning. The path to
+/// read is the link's target, so what is copied is what was checked.
 fn site_files(root: &Path, dir: &str, problems: &mut Vec<Diagnostic>) -> Vec<(String, PathBuf)> {
     let base = root.join(dir);
-    let mut out = Vec::new();
-    if !base.is_dir() {
-        return out;
-    }
-    for item in WalkDir::new(&base).follow_links(false).sort_by_file_name() {
-        match item {
-            Ok(item) if item.file_type().is_file() => {
-                let name = item.file_name().to_string_lossy();
-                if crate::paths::is_temporary_name(&name) {
-                    continue;
-                }
-                let Ok(relative) = item.path().strip_prefix(&base) else {
-                    continue;
-                };
-                if relative
-                    .components()
-                    .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
-                {
-                    continue;
-                }
-                out.push((
-                    crate::diagnostic::display_path(relative),
-                    item.path().to_path_buf(),
+    let walk =
+        match crate::paths::walk_folder(root, &base, |name| !crate::paths::is_temporary_name(name))
+        {
+            Ok(walk) => walk,
+            Err(why) => {
+                problems.push(Diagnostic::error(
+                    dir,
+                    format!("{why}: the folder is not read"),
                 ));
+                return Vec::new();
             }
-            Ok(_) => {}
-            Err(e) => problems.push(Diagnostic::warning(dir, format!("cannot read: {e}"))),
-        }
+        };
+    for (path, why) in walk.skipped {
+        let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+        problems.push(Diagnostic::warning(shown, why.to_string()));
+    }
+    let mut out = Vec::new();
+    for path in walk.files {
+        let Ok(relative) = path.strip_prefix(&base) else {
+            continue;
+        };
+        let target = crate::paths::site_file(root, &path).unwrap_or_else(|_| path.clone());
+        out.push((crate::diagnostic::display_path(relative), target));
     }
     out
 }

@@ -19,7 +19,7 @@
 
 pub mod change;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use crate::cite;
 use crate::index::Index;
@@ -266,8 +266,117 @@ pub fn all<'s>(
         !statics.iter().any(|name| **name == url)
     });
     routes.extend(publishing);
-    routes.extend(statics.into_iter().cloned().map(Route::Static));
+    // A static file at the path of a page is never copied: the page wins,
+    // always (both used to be written, in whichever order the render threads
+    // ran). `check` and `build` warn about it: see [`shadowed_statics`].
+    let pages: HashSet<String> = routes.iter().map(|r| r.file(c)).collect();
+    routes.extend(
+        statics
+            .into_iter()
+            .filter(|name| !pages.contains(name.as_str()))
+            .cloned()
+            .map(Route::Static),
+    );
     routes
+}
+
+/// The longest file or folder name casebook writes: 255 bytes is the limit
+/// of ext4, XFS, btrfs, APFS and NTFS alike.
+pub const MAX_NAME_BYTES: usize = 255;
+/// The longest output path (relative to the output folder) casebook writes,
+/// leaving room for the output folder itself within Linux's 4,096 bytes.
+pub const MAX_PATH_BYTES: usize = 1024;
+
+/// Errors for routes whose file path no file system would take (a name over
+/// [`MAX_NAME_BYTES`] or a path over [`MAX_PATH_BYTES`]), each naming the
+/// file that made the path: the entry (for an entry or an exact combination
+/// of values, the first entry naming it), the page, or `catalogue.yaml`.
+pub fn overlong(
+    c: &Catalogue,
+    index: &Index,
+    routes: &[Route],
+) -> Vec<crate::diagnostic::Diagnostic> {
+    let mut out = Vec::new();
+    for route in routes {
+        let file = route.file(c);
+        let longest = file.split('/').map(str::len).max().unwrap_or(0);
+        if longest <= MAX_NAME_BYTES && file.len() <= MAX_PATH_BYTES {
+            continue;
+        }
+        let source = match route {
+            Route::Entry(e) => Some(c.entries[*e].source.clone()),
+            Route::Page(p) => Some(c.pages[*p].source.clone()),
+            Route::Combination(fi, values, _) => index.combinations[*fi]
+                .get(values)
+                .and_then(|entries| entries.first())
+                .map(|&e| c.entries[e].source.clone()),
+            _ => None,
+        }
+        .unwrap_or_else(|| std::path::PathBuf::from(crate::config::CONFIG_FILE));
+        let why = if longest > MAX_NAME_BYTES {
+            format!("a name of {longest} bytes (file systems allow {MAX_NAME_BYTES})")
+        } else {
+            format!("{} bytes (casebook allows {MAX_PATH_BYTES})", file.len())
+        };
+        let shown: String = file.chars().take(120).collect();
+        out.push(crate::diagnostic::Diagnostic::error(
+            source,
+            format!(
+                "the output path {shown}{} is too long: {why}; use shorter ids or fewer values",
+                if shown.len() < file.len() { "…" } else { "" }
+            ),
+        ));
+    }
+    out
+}
+
+/// Warnings for the site's static files that [`all`] left out because a page
+/// is written at their path, naming the file and the page.
+pub fn shadowed_statics<'s>(
+    c: &Catalogue,
+    routes: &[Route],
+    statics: impl IntoIterator<Item = &'s String>,
+) -> Vec<crate::diagnostic::Diagnostic> {
+    let copied: HashSet<&str> = routes
+        .iter()
+        .filter_map(|r| match r {
+            Route::Static(name) => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    let missing: Vec<&String> = statics
+        .into_iter()
+        .filter(|name| !copied.contains(name.as_str()))
+        .collect();
+    if missing.is_empty() {
+        return Vec::new();
+    }
+    let by_file: std::collections::HashMap<String, &Route> =
+        routes.iter().map(|r| (r.file(c), r)).collect();
+    missing
+        .into_iter()
+        .filter_map(|name| {
+            let page = by_file.get(name.as_str())?;
+            let source = match page {
+                Route::Entry(e) => format!(
+                    " from {}",
+                    crate::paths::display_path(&c.entries[*e].source)
+                ),
+                Route::Page(p) => {
+                    format!(" from {}", crate::paths::display_path(&c.pages[*p].source))
+                }
+                _ => String::new(),
+            };
+            Some(crate::diagnostic::Diagnostic::warning(
+                std::path::Path::new(crate::render::STATIC_DIR).join(name),
+                format!(
+                    "not copied: the page /{}{source} is written at {name}, and pages win over \
+                     static files at their paths",
+                    page.url(c)
+                ),
+            ))
+        })
+        .collect()
 }
 
 /// How many pages a list of `len` entries takes (`paginate_by` in

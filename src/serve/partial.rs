@@ -237,7 +237,14 @@ fn read_updates(
     for relative in paths {
         let &index = good.by_source.get(relative).ok_or("an entry was added")?;
         let old = &catalogue.entries[index];
-        let bytes = std::fs::read(root.join(relative)).map_err(|_| "an entry was removed")?;
+        // Read under the policy `build` uses: a file that now links out of
+        // the site, or is a FIFO or device, goes to the full rebuild, which
+        // reports it.
+        let bytes = match crate::paths::read_inside(root, &root.join(relative)) {
+            Ok(bytes) => bytes,
+            Err(crate::paths::Refused::Io(_)) => return Err("an entry was removed"),
+            Err(_) => return Err("an entry is not a regular file inside the site"),
+        };
         let text = String::from_utf8(bytes).map_err(|_| "an entry is not UTF-8")?;
         let mut parsed = load::parse_entry(config, old.kind, relative, text)
             .map_err(|_| "an entry has errors")?;
@@ -260,6 +267,9 @@ fn read_updates(
         let mut warnings = std::mem::take(&mut parsed.warnings);
         let (entry, link_warnings) = load::finish_entry(parsed, &good.links, config.allow_raw_html);
         warnings.extend(link_warnings);
+        if warnings.iter().any(Diagnostic::is_error) {
+            return Err("an entry has errors");
+        }
         updates.push(Update {
             index,
             entry,

@@ -334,7 +334,10 @@ fn ten_thousand_repeats_of_one_bad_value_give_a_bounded_report() {
         "{} bytes printed",
         run.stderr.len()
     );
-    assert!(peak_kb < 150_000, "peak {peak_kb} KB");
+    // The child's peak can include the test process's own pages at fork
+    // time (a few hundred MB while other tests run), so the bound is loose;
+    // it was 1.7 GB.
+    assert!(peak_kb < 600_000, "peak {peak_kb} KB");
     let headlines: Vec<&str> = run
         .stderr
         .lines()

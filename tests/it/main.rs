@@ -17,6 +17,7 @@ mod build;
 mod check;
 mod filter_model;
 mod hardening;
+mod hardening2;
 mod import;
 mod paging;
 mod pictures;

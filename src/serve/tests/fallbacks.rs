@@ -225,3 +225,69 @@ fn template_errors_are_reported_and_recovered_from() {
     ));
     assert_same_as_full_build(&builder, root);
 }
+
+#[cfg(unix)]
+#[test]
+fn an_entry_replaced_by_a_link_out_or_a_fifo_is_not_read() {
+    let site = shipped_site();
+    let root = site.path();
+    let mut builder = built(root);
+    let file = "content/practices/p44.md";
+    for replace in ["link", "fifo"] {
+        std::fs::remove_file(root.join(file)).unwrap();
+        if replace == "link" {
+            std::os::unix::fs::symlink("/etc/passwd", root.join(file)).unwrap();
+        } else {
+            let status = std::process::Command::new("mkfifo")
+                .arg(root.join(file))
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+        // Falls back to a full rebuild, which skips the file with a warning;
+        // a FIFO is never opened for reading, so this does not block.
+        match builder.apply(&entries_changed(&[file])) {
+            Outcome::Built {
+                changed: None,
+                warnings,
+                files,
+                ..
+            } => {
+                assert!(
+                    warnings.iter().any(|w| w.to_string().contains("p44.md")),
+                    "{replace}: {warnings:?}"
+                );
+                assert!(!files.contains_key("practices/p44/index.html"), "{replace}");
+            }
+            other => panic!("{replace}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn templates_that_would_crash_fail_and_the_last_good_site_stays() {
+    let site = shipped_site();
+    let root = site.path();
+    let mut builder = built(root);
+    std::fs::create_dir(root.join("templates")).unwrap();
+    for (text, expect) in [
+        (
+            "{% extends \"base.html\" %}\n{% macro t(n) %}{{ self::t(n=n) }}{% endmacro t %}\n{% block content %}{{ self::t(n=1) }}{% endblock content %}\n",
+            "templates/page.html:2:",
+        ),
+        (
+            "{% extends \"base.html\" %}\n{% block content %}{{ range(end=400000000) | length }}{% endblock content %}\n",
+            "page.html",
+        ),
+    ] {
+        std::fs::write(root.join("templates/page.html"), text).unwrap();
+        match builder.apply(&RebuildPlan::Full("templates changed")) {
+            Outcome::Failed(errors) => {
+                let shown: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+                assert!(shown.iter().any(|h| h.contains(expect)), "{shown:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(builder.files().is_some(), "the last good files stay");
+    }
+}
