@@ -1,12 +1,16 @@
 /* casebook: filters and search on the home page, filtered-view links on summary pages.
  *
- * Home page. Every entry in the list carries data-entry (its id), data-kind and
- * data-facets ("sectors:health,education countries:DK"). Every vocabulary value
- * has a checkbox in a fieldset[data-facet]; each gets, once, a bitset of the
- * entries under it (its parts included: United Kingdom takes in England). A
- * change then costs a few AND/OR passes over N/32 words per facet, and the page
- * is written to only where something changed (an entry's `hidden`, a count, a
- * checkbox's `disabled`), so it stays fast with tens of thousands of entries.
+ * Home page. The page carries only the first page of entries and a checkbox
+ * per vocabulary value (fieldset[data-facet]). After first paint this script
+ * loads browse-data.js: for every kind and value a bit set of the entries
+ * naming it (entry i is bit i of the set, in catalogue order, which is the
+ * list's order). Each value then gets, once, the bit set of the entries under
+ * it (its parts included: United Kingdom takes in England), and each exact
+ * combination its own. A change costs a few AND/OR passes over N/32 words per
+ * facet; the list then shows only the current page of matches ("Show more"
+ * adds the next), drawn from browse-items/<n>.js chunks of result lines
+ * loaded as they are needed, so the page stays small whatever the catalogue
+ * size. Both are scripts, not fetched JSON, so they load from disk too.
  *
  * The state lives in the query string, so a view can be bookmarked and shared:
  *   ?<facet>=<id>[,<id>...]&kind=<id>[,...]&exact=<facet>[,...]&q=<words>
@@ -15,7 +19,8 @@
  * is short for `sectors=a,b&exact=sectors`. Ids are matched ignoring case.
  * The count beside a value is how many entries name it given the other
  * filters. Search (MiniSearch, fetched with search-index.json on first use)
- * narrows the list further; the list keeps its order.
+ * narrows the list further; the list keeps its order. Ticks and words given
+ * before the script is ready are kept (and put in the URL), never undone.
  *
  * Summary pages. Each count links to a page listing its entries, which works
  * without scripts; with scripts it goes to the home page filtered to exactly
@@ -32,16 +37,13 @@
   var form = document.querySelector("form[data-filters]");
   if (!form) return;
 
-  var items = document.querySelectorAll("[data-entry][data-facets]");
-  var n = items.length;
-  var words = (n + 31) >>> 5;
-  var EMPTY = new Uint32Array(words);
+  var n = 0;
+  var words = 0;
+  var EMPTY = new Uint32Array(0);
+  var ready = false;
 
   function newBits() {
     return new Uint32Array(words);
-  }
-  function setBit(bits, i) {
-    bits[i >>> 5] |= 1 << (i & 31);
   }
   function popcount(x) {
     x -= (x >>> 1) & 0x55555555;
@@ -57,6 +59,16 @@
     var c = 0;
     for (var w = 0; w < words; w++) c += popcount(a[w]);
     return c;
+  }
+  /* A base64 bit set (bit i%8 of byte i/8) as 32-bit words. */
+  function decodeBits(text) {
+    var bits = newBits();
+    var raw = atob(text || "");
+    for (var b = 0; b < raw.length; b++) bits[b >>> 2] |= raw.charCodeAt(b) << ((b & 3) << 3);
+    return bits;
+  }
+  function orInto(out, bits) {
+    for (var w = 0; w < words; w++) out[w] |= bits[w];
   }
 
   /* --- The vocabularies, read from the form ------------------------------ */
@@ -86,7 +98,7 @@
         shownCount: -1,
         parentId: input.getAttribute("data-parent"),
         parent: -1,
-        bits: newBits(),
+        bits: EMPTY,
         total: 0
       });
     }
@@ -103,87 +115,154 @@
     facetByName[f.name] = f;
   });
 
-  /* --- The entries: one bitset per value, one per exact combination ------- */
+  /* --- The entries: one bit set per value, one per exact combination ------ */
 
-  var groupEls = [];
-  var groupOf = new Int32Array(n);
-  var visible = new Uint8Array(n);
-  var ids = new Map();
-  for (var i = 0; i < n; i++) {
-    var el = items[i];
-    visible[i] = el.hidden ? 0 : 1;
-    ids.set(el.getAttribute("data-entry"), i);
-    var group = el.closest("[data-group]");
-    var g = groupEls.indexOf(group);
-    if (g < 0) {
-      g = groupEls.length;
-      groupEls.push(group);
-    }
-    groupOf[i] = g;
-    var named = Object.create(null);
-    var spec = el.getAttribute("data-facets");
-    if (spec) {
-      var parts = spec.split(" ");
-      for (var p = 0; p < parts.length; p++) {
-        var colon = parts[p].indexOf(":");
-        if (colon > 0) named[parts[p].slice(0, colon)] = parts[p].slice(colon + 1).split(",");
-      }
-    }
-    named.kind = [el.getAttribute("data-kind") || ""];
-    for (var f = 0; f < facets.length; f++) {
-      var fc = facets[f];
-      var given = named[fc.name] || [];
-      var indices = [];
-      for (var j = 0; j < given.length; j++) {
-        var vi = fc.byId[given[j].toLowerCase()];
-        if (vi === undefined) continue;
-        indices.push(vi);
-        for (var a = vi; a >= 0; a = fc.values[a].parent) setBit(fc.values[a].bits, i);
-      }
-      if (fc.exactInput) {
-        var key = indices.sort(byNumber).join("+");
-        var combo = fc.combos.get(key);
-        if (!combo) fc.combos.set(key, (combo = newBits()));
-        setBit(combo, i);
-      }
-    }
-  }
-  facets.forEach(function (f) {
-    f.values.forEach(function (v) {
-      v.total = countBits(v.bits);
-    });
-  });
-  var groups = groupEls.map(function (section) {
-    return {
-      section: section,
-      countEl: section ? section.querySelector("[data-group-count]") : null,
-      shown: -1
-    };
-  });
+  var kinds = []; // {id, label, dir, bits}
+  var perPage = 50;
+  var chunkSize = 200;
 
   function byNumber(x, y) {
     return x - y;
+  }
+
+  /* Reads browse-data.js: rolls each value's own entries up into its parents,
+     and groups the entries of facets with an exact filter by their values. */
+  function setUp(data) {
+    n = data.entries;
+    words = (n + 31) >>> 5;
+    EMPTY = new Uint32Array(words);
+    perPage = data.per_page || 0;
+    chunkSize = data.chunk;
+    kinds = data.kinds.map(function (k) {
+      return { id: k.id, label: k.label, dir: k.dir, bits: decodeBits(k.bits) };
+    });
+    var given = Object.create(null);
+    given.kind = kinds.map(function (k) {
+      return { id: k.id, bits: k.bits };
+    });
+    data.facets.forEach(function (f) {
+      given[f.name] = f.values;
+    });
+    facets.forEach(function (f) {
+      f.values.forEach(function (v) {
+        v.bits = newBits();
+      });
+      var own = [];
+      (given[f.name] || []).forEach(function (dv) {
+        var vi = f.byId[String(dv.id).toLowerCase()];
+        if (vi === undefined) return;
+        var bits = typeof dv.bits === "string" ? decodeBits(dv.bits) : dv.bits;
+        own.push([vi, bits]);
+        for (var a = vi; a >= 0; a = f.values[a].parent) orInto(f.values[a].bits, bits);
+      });
+      if (f.exactInput) {
+        var keys = new Array(n);
+        for (var i = 0; i < n; i++) keys[i] = [];
+        own.sort(function (x, y) {
+          return x[0] - y[0];
+        });
+        own.forEach(function (pair) {
+          var bits = pair[1];
+          for (var w = 0; w < words; w++) {
+            var word = bits[w];
+            while (word) {
+              var low = word & -word;
+              keys[(w << 5) + (31 - Math.clz32(low))].push(pair[0]);
+              word ^= low;
+            }
+          }
+        });
+        for (var e = 0; e < n; e++) {
+          var key = keys[e].join("+");
+          var combo = f.combos.get(key);
+          if (!combo) f.combos.set(key, (combo = newBits()));
+          combo[e >>> 5] |= 1 << (e & 31);
+        }
+      }
+      f.values.forEach(function (v) {
+        v.total = countBits(v.bits);
+      });
+    });
+  }
+
+  /* --- Result lines, loaded in chunks -------------------------------------- */
+
+  var chunks = [];
+  var chunkWaits = [];
+  var itemsBase = form.getAttribute("data-browse-items") || "browse-items/";
+
+  window.casebookItems = function (c, rows) {
+    chunks[c] = rows;
+    var waits = chunkWaits[c] || [];
+    chunkWaits[c] = null;
+    waits.forEach(function (w) {
+      w[0]();
+    });
+  };
+
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = src;
+      script.onload = function () {
+        resolve();
+      };
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+  }
+
+  function loadChunk(c) {
+    if (chunks[c]) return Promise.resolve();
+    return new Promise(function (resolve, reject) {
+      if (chunkWaits[c]) {
+        chunkWaits[c].push([resolve, reject]);
+        return;
+      }
+      chunkWaits[c] = [[resolve, reject]];
+      loadScript(itemsBase + c + ".js").catch(function (e) {
+        var waits = chunkWaits[c] || [];
+        chunkWaits[c] = null;
+        waits.forEach(function (w) {
+          w[1](e);
+        });
+      });
+    });
+  }
+
+  function item(i) {
+    var chunk = chunks[Math.floor(i / chunkSize)];
+    return chunk ? chunk[i % chunkSize] : null;
   }
 
   /* --- Applying the filters ------------------------------------------------ */
 
   var statusEl = document.querySelector("[data-status]");
   var emptyEl = document.querySelector("[data-empty]");
+  var resultsEl = document.querySelector("[data-results]");
+  var moreEl = document.querySelector("[data-more]");
+  var moreButton = moreEl ? moreEl.querySelector("button") : null;
+  var root = form.getAttribute("data-root") || "./";
   var searchInput = form.querySelector('input[name="q"]');
   var searchNote = form.querySelector("[data-search-note]");
   var searchBits = null; // null: no search, or not loaded yet
-  var scratch = newBits();
-  var matched = newBits();
+  var scratch = null;
+  var matched = null;
   var announceTimer = 0;
   var groupsBox = form.querySelector("[data-filter-groups]");
   var tickedEl = form.querySelector("[data-ticked]");
   var whenFiltered = document.querySelector("[data-when-filtered]");
+  var limit = 0; // how many matches the list shows
+  var current = null; // the matches (bits), null for all
+  var matchCount = 0;
+  var drawn = ""; // what the list shows now, as "<limit>:<matches>"
+  var serverList = true; // the list is still the one the page came with
+  var generation = 0;
 
-  /* The filter groups fold away on narrow screens (the list then starts near
-     the top) and are always open on wide ones, where their toggle is hidden. */
+  /* The filter groups are closed on narrow screens while the page is parsed
+     (index.html) and open on wide ones, where their toggle is hidden. */
   if (groupsBox && window.matchMedia) {
     var wide = window.matchMedia("(min-width: 48em)");
-    groupsBox.open = wide.matches;
     var onWidth = function () {
       if (wide.matches) groupsBox.open = true;
     };
@@ -198,10 +277,7 @@
     if (f.exactInput && f.exactInput.checked) return f.combos.get(picked.join("+")) || EMPTY;
     if (picked.length === 1) return f.values[picked[0]].bits;
     var union = newBits();
-    for (var k = 0; k < picked.length; k++) {
-      var b = f.values[picked[k]].bits;
-      for (var w = 0; w < words; w++) union[w] |= b[w];
-    }
+    for (var k = 0; k < picked.length; k++) orInto(union, f.values[picked[k]].bits);
     return union;
   }
 
@@ -222,6 +298,7 @@
   }
 
   function update(announceDelay) {
+    if (!ready) return;
     var started = performance.now();
     var cons = facets.map(constraint);
     cons.push(searchBits);
@@ -241,35 +318,124 @@
         if (value.input.disabled !== disabled) value.input.disabled = disabled;
       }
     }
-    var all = intersect(cons, -1, matched);
-    var shown = 0;
-    var perGroup = new Int32Array(groups.length);
-    for (var i = 0; i < n; i++) {
-      var on = all ? (all[i >>> 5] >>> (i & 31)) & 1 : 1;
-      if (on !== visible[i]) {
-        visible[i] = on;
-        items[i].hidden = !on;
-      }
-      if (on) {
-        shown++;
-        perGroup[groupOf[i]]++;
-      }
-    }
-    for (var g = 0; g < groups.length; g++) {
-      var group = groups[g];
-      if (perGroup[g] === group.shown) continue;
-      group.shown = perGroup[g];
-      if (group.countEl) group.countEl.textContent = String(perGroup[g]);
-      if (group.section && group.section.hidden !== (perGroup[g] === 0)) {
-        group.section.hidden = perGroup[g] === 0;
-      }
-    }
-    if (emptyEl && emptyEl.hidden !== shown > 0) emptyEl.hidden = shown > 0;
+    current = intersect(cons, -1, matched);
+    matchCount = current ? countBits(current) : n;
+    limit = perPage > 0 ? perPage : n;
     if (tickedEl) tickedEl.textContent = ticked ? "(" + ticked + " ticked)" : "";
-    if (whenFiltered) whenFiltered.hidden = all === null;
-    announce(shown + (shown === 1 ? " entry shown" : " entries shown"), announceDelay || 0);
+    if (whenFiltered) whenFiltered.hidden = current === null;
+    if (emptyEl && emptyEl.hidden !== matchCount > 0) emptyEl.hidden = matchCount > 0;
+    api.shown = matchCount;
+    draw(announceDelay || 0);
     api.lastUpdate = performance.now() - started;
-    api.shown = shown;
+  }
+
+  /* The first `limit` matches, in list order. */
+  function listed() {
+    var out = [];
+    for (var w = 0; w < words && out.length < limit; w++) {
+      var word = current ? current[w] : w === words - 1 && n & 31 ? (1 << (n & 31)) - 1 : -1;
+      while (word && out.length < limit) {
+        var low = word & -word;
+        out.push((w << 5) + (31 - Math.clz32(low)));
+        word ^= low;
+      }
+    }
+    return out;
+  }
+
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"]/g, function (ch) {
+      return ch === "&" ? "&amp;" : ch === "<" ? "&lt;" : ch === ">" ? "&gt;" : "&quot;";
+    });
+  }
+
+  /* Draws the list: the current page(s) of matches, grouped by kind. */
+  function draw(announceDelay) {
+    var shownIds = listed();
+    var key = limit + ":" + (current ? Array.prototype.join.call(current, ",") : "all");
+    var status = function (listedCount) {
+      var text = matchCount + (matchCount === 1 ? " entry" : " entries");
+      return listedCount < matchCount ? text + " match, the first " + listedCount + " shown" : text + " shown";
+    };
+    // The page's own list is the unfiltered first page: keep it.
+    if (serverList && current === null && limit === perPage) {
+      finishDraw(shownIds.length, status(shownIds.length), announceDelay);
+      return;
+    }
+    if (key === drawn) {
+      finishDraw(shownIds.length, status(shownIds.length), announceDelay);
+      return;
+    }
+    var needed = [];
+    shownIds.forEach(function (i) {
+      var c = Math.floor(i / chunkSize);
+      if (!chunks[c] && needed.indexOf(c) < 0) needed.push(c);
+    });
+    var mine = ++generation;
+    var render = function () {
+      if (mine !== generation) return;
+      var html = "";
+      var open = -1;
+      shownIds.forEach(function (i) {
+        var row = item(i);
+        if (!row) return;
+        var k = row[1];
+        if (k !== open) {
+          if (open >= 0) html += "</ul></section>";
+          open = k;
+          var kind = kinds[k];
+          var inKind = current ? countAnd(current, kind.bits) : countBits(kind.bits);
+          html +=
+            '<section class="group" aria-labelledby="group-' + escapeHtml(kind.id) + '" data-group="' +
+            escapeHtml(kind.id) + '"><h3 id="group-' + escapeHtml(kind.id) + '">' + escapeHtml(kind.label) +
+            ' <span class="count">(<span data-group-count>' + inKind + '</span>)</span></h3><ul class="entry-list">';
+        }
+        html +=
+          '<li data-entry="' + escapeHtml(row[0]) + '"><a href="' + escapeHtml(root + kindDir(k) + "/" + row[2] + "/") +
+          '">' + escapeHtml(row[3]) + "</a>" + (row[4] ? ' <span class="meta">' + escapeHtml(row[4]) + "</span>" : "") +
+          "</li>";
+      });
+      if (open >= 0) html += "</ul></section>";
+      if (resultsEl) resultsEl.innerHTML = html;
+      serverList = false;
+      drawn = key;
+      finishDraw(shownIds.length, status(shownIds.length), announceDelay);
+    };
+    if (!needed.length) return render();
+    api.pending = true;
+    document.documentElement.setAttribute("data-browse", "loading");
+    Promise.all(needed.map(loadChunk)).then(render, function () {
+      if (mine !== generation) return;
+      api.pending = false;
+      announce("The list could not be loaded.", 0);
+    });
+  }
+
+  function kindDir(k) {
+    return kinds[k] ? kinds[k].dir : "";
+  }
+
+  function finishDraw(listedCount, text, announceDelay) {
+    api.listed = listedCount;
+    api.pending = false;
+    if (moreEl) {
+      var rest = matchCount - listedCount;
+      moreEl.hidden = rest <= 0;
+      if (moreButton && rest > 0) {
+        var next = perPage > 0 ? Math.min(perPage, rest) : rest;
+        moreButton.textContent = "Show " + next + " more";
+      }
+    }
+    announce(text, announceDelay);
+    document.documentElement.setAttribute("data-browse", "ready");
+  }
+
+  if (moreButton) {
+    moreButton.addEventListener("click", function () {
+      if (!ready) return;
+      limit += perPage > 0 ? perPage : n;
+      draw(0);
+    });
   }
 
   /* The status is a live region: while typing, say the result once typing pauses. */
@@ -350,25 +516,26 @@
     if (searchInput) searchInput.value = params.get("q") || "";
   }
 
+  /* Whether the reader has ticked or typed anything yet (before the script
+     was ready): that input wins over the query string, and is never undone. */
+  function formHasInput() {
+    if (searchInput && searchInput.value.trim()) return true;
+    return facets.some(function (f) {
+      return (
+        (f.exactInput && f.exactInput.checked) ||
+        f.values.some(function (v) {
+          return v.input.checked;
+        })
+      );
+    });
+  }
+
   /* --- Search -------------------------------------------------------------- */
 
   var engine = null;
   var loading = null;
   var titlesOnly = false;
   var searchTimer = 0;
-
-  function loadScript(src) {
-    return new Promise(function (resolve, reject) {
-      if (window.MiniSearch) return resolve();
-      var script = document.createElement("script");
-      script.src = src;
-      script.onload = function () {
-        resolve();
-      };
-      script.onerror = reject;
-      document.head.appendChild(script);
-    });
-  }
 
   /* Lower case without accents ("Malmö" finds "malmo"); plain ASCII skips the costly part. */
   function fold(term) {
@@ -381,11 +548,12 @@
     if (loading) return loading;
     form.setAttribute("data-search", "loading");
     loading = Promise.all([
-      loadScript(form.getAttribute("data-search-script")),
+      window.MiniSearch ? null : loadScript(form.getAttribute("data-search-script")),
       fetch(form.getAttribute("data-search-index")).then(function (r) {
         if (!r.ok) throw new Error(r.status);
         return r.json();
-      })
+      }),
+      dataLoaded
     ])
       .then(function (loaded) {
         var data = loaded[1];
@@ -396,24 +564,21 @@
             byId[v.id] = v.label;
           });
         });
-        var docs = data.entries
-          .filter(function (e) {
-            return ids.has(e.id);
-          })
-          .map(function (e) {
-            var named = [];
-            Object.keys(e.facets || {}).forEach(function (name) {
-              e.facets[name].forEach(function (id) {
-                if (labels[name] && labels[name][id]) named.push(labels[name][id]);
-              });
+        // The index lists the entries in catalogue order, as browse-data.js does.
+        var docs = data.entries.slice(0, n).map(function (e, i) {
+          var named = [];
+          Object.keys(e.facets || {}).forEach(function (name) {
+            e.facets[name].forEach(function (id) {
+              if (labels[name] && labels[name][id]) named.push(labels[name][id]);
             });
-            return {
-              id: e.id,
-              title: e.title,
-              text: e.text || "",
-              fields: (e.fields || "") + " " + named.join(" ")
-            };
           });
+          return {
+            id: i,
+            title: e.title,
+            text: e.text || "",
+            fields: (e.fields || "") + " " + named.join(" ")
+          };
+        });
         var building = new window.MiniSearch({
           fields: ["title", "text", "fields"],
           processTerm: fold,
@@ -440,6 +605,11 @@
             "Only titles are searched: full-text search needs the site to be served over HTTP.";
           searchNote.hidden = false;
         }
+        return dataLoaded.then(function () {
+          var all = [];
+          for (var c = 0; c * chunkSize < n; c++) all.push(loadChunk(c));
+          return Promise.all(all);
+        });
       });
     return loading;
   }
@@ -448,26 +618,27 @@
     var terms = fold(q).split(/\s+/).filter(Boolean);
     var bits = newBits();
     for (var i = 0; i < n; i++) {
-      var link = items[i].querySelector("a");
-      var title = fold(link ? link.textContent : items[i].textContent);
+      var row = item(i);
+      var title = row ? fold(row[3]) : "";
       if (
         terms.every(function (t) {
           return title.indexOf(t) >= 0;
         })
       ) {
-        setBit(bits, i);
+        bits[i >>> 5] |= 1 << (i & 31);
       }
     }
     return bits;
   }
 
-  /* Recomputes the search's bitset for the box's text; calls done() when ready. */
+  /* Recomputes the search's bit set for the box's text; calls done() when ready. */
   function runSearch(done) {
     var q = searchInput ? searchInput.value.trim() : "";
     if (!q) {
       searchBits = null;
       return done();
     }
+    if (!ready) return;
     if (!engine && !titlesOnly) {
       announce("Loading search…", 0);
       return loadSearch().then(function () {
@@ -479,8 +650,8 @@
     } else {
       var bits = newBits();
       engine.search(q).forEach(function (hit) {
-        var i = ids.get(hit.id);
-        if (i !== undefined) setBit(bits, i);
+        var i = hit.id;
+        if (i >= 0 && i < n) bits[i >>> 5] |= 1 << (i & 31);
       });
       searchBits = bits;
     }
@@ -491,32 +662,32 @@
 
   form.addEventListener("change", function (event) {
     if (event.target.type !== "checkbox") return;
-    update();
     saveState(true);
+    update();
   });
 
   if (searchInput) {
     searchInput.addEventListener("input", function () {
       clearTimeout(searchTimer);
       searchTimer = setTimeout(function () {
+        saveState(false);
         runSearch(function () {
           update(600);
-          saveState(false);
         });
       }, 120);
     });
     // Focusing the box starts loading the index, so the first word is quick.
     searchInput.addEventListener("focus", function () {
-      loadSearch();
+      if (ready) loadSearch();
     });
   }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     clearTimeout(searchTimer);
+    saveState(true);
     runSearch(function () {
       update();
-      saveState(true);
     });
   });
 
@@ -529,8 +700,8 @@
     });
     if (searchInput) searchInput.value = "";
     searchBits = null;
-    update();
     saveState(true);
+    update();
   }
   var clears = document.querySelectorAll("[data-clear]");
   for (var c = 0; c < clears.length; c++) {
@@ -547,11 +718,36 @@
     });
   });
 
-  /* For tests and benchmarks: the time the last update took, and how many are shown. */
-  var api = (window.casebookBrowse = { lastUpdate: 0, shown: n, update: update });
+  /* For tests and benchmarks: the time the last update took, how many entries
+     match, how many the list shows, and whether it waits for result lines. */
+  var api = (window.casebookBrowse = { lastUpdate: 0, shown: 0, listed: 0, pending: true, update: update });
 
-  readState();
-  update();
-  if (searchInput && searchInput.value.trim()) runSearch(update);
-  document.documentElement.setAttribute("data-browse", "ready");
+  // Input made before now wins over the query string; else the query string sets the form.
+  if (formHasInput()) saveState(false);
+  else readState();
+
+  var dataLoaded = new Promise(function (resolve, reject) {
+    var start = function () {
+      loadScript(form.getAttribute("data-browse-data")).then(resolve, reject);
+    };
+    // After first paint: the page's own list is up before the data is asked for.
+    if (window.requestAnimationFrame) requestAnimationFrame(start);
+    else start();
+  }).then(function () {
+    var data = window.casebookData;
+    if (!data) throw new Error("no browse data");
+    setUp(data);
+    scratch = newBits();
+    matched = newBits();
+    ready = true;
+  });
+  dataLoaded.then(
+    function () {
+      update();
+      if (searchInput && searchInput.value.trim()) runSearch(update);
+    },
+    function () {
+      announce("The filters could not be loaded.", 0);
+    }
+  );
 })();

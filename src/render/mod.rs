@@ -9,10 +9,12 @@
 //! thread scheduling or hash order.
 //!
 //! The parts: [`theme`] (templates and static files), [`escape`],
+//! [`browse`] (the home page's filter data),
 //! [`fragments`] (list items, value links and the site header rendered once
 //! and spliced into every page that shows them), [`context`] (reused Tera
 //! contexts), [`sink`] (where files go).
 
+pub mod browse;
 pub mod context;
 pub mod escape;
 pub mod fragments;
@@ -215,7 +217,9 @@ impl<'a> Renderer<'a> {
         let c = self.catalogue;
         let path = route.file(c);
         let bytes = match route {
-            Route::Home => self.home()?,
+            Route::Home(page) => self.home(*page)?,
+            Route::BrowseData => browse::data_js(c),
+            Route::BrowseItems(n) => browse::items_js(c, *n),
             Route::Kind(k, page) => self.kind(*k, *page)?,
             Route::Entry(e) => self.entry(*e)?,
             Route::Facet(fi) => self.facet(*fi)?,

@@ -86,13 +86,17 @@ impl<'a> Renderer<'a> {
         Ok((self.list(route, shown)?, pager))
     }
 
-    pub(super) fn home(&self) -> Result<Vec<u8>, Diagnostic> {
-        let all: Vec<usize> = (0..self.catalogue.entries.len()).collect();
-        let groups = self.groups(&all, ItemStyle::Home, &root_for(""))?;
+    /// Page `page` of the home page: the first page of entries with the
+    /// filters (which load the rest with `browse.js`), or a later page of
+    /// the no-script list.
+    pub(super) fn home(&self, page: usize) -> Result<Vec<u8>, Diagnostic> {
+        let route = Route::Home(page);
+        let all: Vec<usize> = self.index.by_kind.iter().flatten().copied().collect();
+        let (groups, pager) = self.paged_list(&route, "", &all, page)?;
         self.html(
             "index.html",
-            &Route::Home,
-            &[("groups", &groups)],
+            &route,
+            &[("groups", &groups), ("pager", &pager)],
             &[&groups],
         )
     }

@@ -150,7 +150,10 @@ impl Route {
         let counts = !change.facets.is_empty();
         let site = counts && change.own_templates;
         match self {
-            Route::Home => counts || !change.list_items.is_empty(),
+            // Any page of the list: an entry moving in or out shifts the others.
+            Route::Home(_) => counts || !change.list_items.is_empty(),
+            Route::BrowseData => counts || !change.list_items.is_empty(),
+            Route::BrowseItems(_) => !change.list_items.is_empty(),
             // Any page of a list: an entry moving in or out shifts the others.
             Route::Kind(k, _) => site || change.kinds.contains(k),
             Route::Entry(e) => site || change.entry_pages.contains(e),

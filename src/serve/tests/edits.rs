@@ -76,7 +76,7 @@ fn title_edit_updates_every_list_showing_the_entry() {
         "{} of {all} routes",
         rendered.len()
     );
-    assert!(rendered.contains(&Route::Home));
+    assert!(rendered.contains(&Route::Home(1)));
     assert!(!rendered.iter().any(|r| matches!(
         r,
         Route::Summary(_)

@@ -44,6 +44,7 @@ fn search_narrows_the_list_and_combines_with_filters() {
             &format!("window.casebookBrowse.shown === {}", expected.len()),
         )
         .await;
+        wait_drawn(&client).await;
         assert_eq!(shown(&client).await, expected);
 
         // Search and a filter together: AND.
@@ -57,6 +58,7 @@ fn search_narrows_the_list_and_combines_with_filters() {
             &format!("window.casebookBrowse.shown === {}", people.len()),
         )
         .await;
+        wait_drawn(&client).await;
         assert_eq!(shown(&client).await, people);
         click_value(&client, "countries", "DK").await;
         let denmark = model.matching(&Filter::default().with("countries", &["DK"]));
@@ -65,6 +67,7 @@ fn search_narrows_the_list_and_combines_with_filters() {
             .filter(|id| denmark.contains(id))
             .cloned()
             .collect();
+        wait_drawn(&client).await;
         assert_eq!(shown(&client).await, both);
         assert_eq!(query(&client).await, "?countries=DK&q=people");
 
@@ -105,6 +108,7 @@ fn opened_from_disk_filters_work_and_search_falls_back_to_titles() {
             &format!("window.casebookBrowse.shown === {}", titled.len()),
         )
         .await;
+        wait_drawn(&client).await;
         assert_eq!(shown(&client).await, titled);
         let note = js(
             &client,
