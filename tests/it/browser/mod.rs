@@ -17,6 +17,7 @@
 //! Screenshots go to `target/screenshots/`.
 
 mod access;
+mod big;
 mod filters;
 mod scripts;
 mod search;
