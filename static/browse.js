@@ -18,8 +18,8 @@
  * whose values are exactly the ones listed, no more and no fewer; `sectors=a+b`
  * is short for `sectors=a,b&exact=sectors`. Ids are matched ignoring case.
  * The count beside a value is how many entries name it given the other
- * filters. Search (MiniSearch, fetched with search-index.json on first use)
- * narrows the list further; the list keeps its order. Ticks and words given
+ * filters. Search (search/index.js and the chunks of the query's words,
+ * loaded on first use) narrows the list further and ranks it, best first. Ticks and words given
  * before the script is ready are kept (and put in the URL), never undone.
  *
  * Summary pages. Each count links to a page listing its entries, which works
@@ -329,9 +329,16 @@
     api.lastUpdate = performance.now() - started;
   }
 
-  /* The first `limit` matches, in list order. */
+  /* The first `limit` matches, in list order (in rank order when searching). */
   function listed() {
     var out = [];
+    if (searchRank) {
+      for (var r = 0; r < searchRank.length && out.length < limit; r++) {
+        var d = searchRank[r];
+        if (!current || (current[d >>> 5] >>> (d & 31)) & 1) out.push(d);
+      }
+      return out;
+    }
     for (var w = 0; w < words && out.length < limit; w++) {
       var word = current ? current[w] : w === words - 1 && n & 31 ? (1 << (n & 31)) - 1 : -1;
       while (word && out.length < limit) {
@@ -352,7 +359,8 @@
   /* Draws the list: the current page(s) of matches, grouped by kind. */
   function draw(announceDelay) {
     var shownIds = listed();
-    var key = limit + ":" + (current ? Array.prototype.join.call(current, ",") : "all");
+    var key =
+      limit + ":" + (current ? Array.prototype.join.call(current, ",") : "all") + ":" + searchWords.join(" ");
     var status = function (listedCount) {
       var text = matchCount + (matchCount === 1 ? " entry" : " entries");
       return listedCount < matchCount ? text + " match, the first " + listedCount + " shown" : text + " shown";
@@ -376,25 +384,49 @@
       if (mine !== generation) return;
       var html = "";
       var open = -1;
+      // Free pages the search found, when no filter narrows the entries.
+      var filtered = facets.some(function (f) {
+        return constraint(f) !== null;
+      });
+      if (pageHits.length && !filtered) {
+        html += '<section class="group" aria-labelledby="group-pages-found"><h3 id="group-pages-found">Pages</h3><ul class="entry-list">';
+        pageHits.forEach(function (pg) {
+          html += '<li data-page-hit><a href="' + escapeHtml(root + pg[1]) + '">' + marked(pg[0]) + "</a></li>";
+        });
+        html += "</ul></section>";
+      }
       shownIds.forEach(function (i) {
         var row = item(i);
         if (!row) return;
         var k = row[1];
+        // Ranked results are not grouped by kind: one list.
+        if (searchRank) k = open >= 0 ? open : k;
         if (k !== open) {
           if (open >= 0) html += "</ul></section>";
           open = k;
           var kind = kinds[k];
           var inKind = current ? countAnd(current, kind.bits) : countBits(kind.bits);
+          if (searchRank) {
+            html +=
+              '<section class="group" aria-labelledby="group-ranked" data-group="ranked"><h3 id="group-ranked">Best matches first <span class="count">(<span data-group-count>' +
+              matchCount +
+              '</span>)</span></h3><ul class="entry-list">';
+            return addLine(row);
+          }
           html +=
             '<section class="group" aria-labelledby="group-' + escapeHtml(kind.id) + '" data-group="' +
             escapeHtml(kind.id) + '"><h3 id="group-' + escapeHtml(kind.id) + '">' + escapeHtml(kind.label) +
             ' <span class="count">(<span data-group-count>' + inKind + '</span>)</span></h3><ul class="entry-list">';
         }
-        html +=
-          '<li data-entry="' + escapeHtml(row[0]) + '"><a href="' + escapeHtml(root + kindDir(k) + "/" + row[2] + "/") +
-          '">' + escapeHtml(row[3]) + "</a>" + (row[4] ? ' <span class="meta">' + escapeHtml(row[4]) + "</span>" : "") +
-          "</li>";
+        addLine(row);
       });
+      function addLine(row) {
+        var kindText = searchRank && kinds[row[1]] ? kinds[row[1]].label + " · " : "";
+        html +=
+          '<li data-entry="' + escapeHtml(row[0]) + '"><a href="' + escapeHtml(root + kindDir(row[1]) + "/" + row[2] + "/") +
+          '">' + marked(row[3]) + "</a>" + (row[4] || kindText ? ' <span class="meta">' + escapeHtml(kindText) + marked(row[4]) + "</span>" : "") +
+          "</li>";
+      }
       if (open >= 0) html += "</ul></section>";
       if (resultsEl) resultsEl.innerHTML = html;
       serverList = false;
@@ -532,130 +564,227 @@
 
   /* --- Search -------------------------------------------------------------- */
 
-  var engine = null;
+  /* search/index.js says which chunk (search/<k>.js) holds which terms; a
+     query loads only the chunks of its words (all the terms a word of three
+     letters or more begins, while typing). Postings are (gap << 4 | fields):
+     1 id, 2 title, 4 facet labels and fields, 8 body. Ranking: for each word
+     its best term's weight (id 4, title 3, fields 1.5, body 1; a prefix match
+     0.6 of an exact one) times its rarity (BM25's idf); every word must
+     match; an entry whose id the query is comes first. */
+  var PREFIX_MIN = 3;
+  var searchMeta = null;
+  var searchChunks = [];
+  var searchChunkWaits = [];
+  var searchRank = null; // ranked entry numbers of the current search, or null
+  var pageHits = []; // free pages the search found: [title, url]
+  var searchWords = [];
   var loading = null;
-  var titlesOnly = false;
   var searchTimer = 0;
+  var searchDir = form.getAttribute("data-search-dir") || "search/";
 
-  /* Lower case without accents ("Malmö" finds "malmo"); plain ASCII skips the costly part. */
+  /* Lower case without accents ("Malmö" finds "malmo"), as the index is made. */
   function fold(term) {
     var lower = term.toLowerCase();
     // eslint-disable-next-line no-control-regex
-    return /[^\x00-\x7f]/.test(lower) ? lower.normalize("NFD").replace(/[\u0300-\u036f]/g, "") : lower;
+    if (!/[^\x00-\x7f]/.test(lower)) return lower;
+    return lower
+      .normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .replace(/ø/g, "o")
+      .replace(/ł/g, "l")
+      .replace(/đ/g, "d")
+      .normalize("NFC");
   }
+  function wordsOf(text) {
+    return fold(text)
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter(Boolean);
+  }
+
+  window.casebookSearchIndex = function (meta) {
+    searchMeta = meta;
+  };
+  window.casebookSearchChunk = function (k, terms) {
+    searchChunks[k] = terms;
+    var waits = searchChunkWaits[k] || [];
+    searchChunkWaits[k] = null;
+    waits.forEach(function (w) {
+      w[0]();
+    });
+  };
 
   function loadSearch() {
     if (loading) return loading;
     form.setAttribute("data-search", "loading");
-    loading = Promise.all([
-      window.MiniSearch ? null : loadScript(form.getAttribute("data-search-script")),
-      fetch(form.getAttribute("data-search-index")).then(function (r) {
-        if (!r.ok) throw new Error(r.status);
-        return r.json();
-      }),
-      dataLoaded
-    ])
-      .then(function (loaded) {
-        var data = loaded[1];
-        var labels = Object.create(null);
-        (data.facets || []).forEach(function (f) {
-          var byId = (labels[f.name] = Object.create(null));
-          f.values.forEach(function (v) {
-            byId[v.id] = v.label;
-          });
-        });
-        // The index lists the entries in catalogue order, as browse-data.js does.
-        var docs = data.entries.slice(0, n).map(function (e, i) {
-          var named = [];
-          Object.keys(e.facets || {}).forEach(function (name) {
-            e.facets[name].forEach(function (id) {
-              if (labels[name] && labels[name][id]) named.push(labels[name][id]);
-            });
-          });
-          return {
-            id: i,
-            title: e.title,
-            text: e.text || "",
-            fields: (e.fields || "") + " " + named.join(" ")
-          };
-        });
-        var building = new window.MiniSearch({
-          fields: ["title", "text", "fields"],
-          processTerm: fold,
-          searchOptions: {
-            prefix: true,
-            fuzzy: function (term) {
-              return term.length > 4 ? 0.2 : false;
-            },
-            combineWith: "AND"
-          }
-        });
-        // In chunks, so the page (and its filters) stay responsive on big catalogues.
-        return building.addAllAsync(docs, { chunkSize: 1000 }).then(function () {
-          engine = building;
-          form.setAttribute("data-search", "ready");
-        });
-      })
-      .catch(function () {
-        // fetch() is refused for pages opened from disk (file://): search titles.
-        titlesOnly = true;
-        form.setAttribute("data-search", "titles");
+    loading = loadScript(searchDir + "index.js").then(
+      function () {
+        form.setAttribute("data-search", "ready");
+      },
+      function () {
+        form.setAttribute("data-search", "failed");
         if (searchNote) {
-          searchNote.textContent =
-            "Only titles are searched: full-text search needs the site to be served over HTTP.";
+          searchNote.textContent = "Search could not be loaded.";
           searchNote.hidden = false;
         }
-        return dataLoaded.then(function () {
-          var all = [];
-          for (var c = 0; c * chunkSize < n; c++) all.push(loadChunk(c));
-          return Promise.all(all);
-        });
-      });
+      }
+    );
     return loading;
   }
 
-  function titleMatches(q) {
-    var terms = fold(q).split(/\s+/).filter(Boolean);
-    var bits = newBits();
-    for (var i = 0; i < n; i++) {
-      var row = item(i);
-      var title = row ? fold(row[3]) : "";
-      if (
-        terms.every(function (t) {
-          return title.indexOf(t) >= 0;
-        })
-      ) {
-        bits[i >>> 5] |= 1 << (i & 31);
-      }
-    }
-    return bits;
+  function loadSearchChunk(k) {
+    if (searchChunks[k]) return Promise.resolve();
+    return new Promise(function (resolve, reject) {
+      if (searchChunkWaits[k]) return searchChunkWaits[k].push([resolve, reject]);
+      searchChunkWaits[k] = [[resolve, reject]];
+      loadScript(searchDir + k + ".js").catch(function (e) {
+        var waits = searchChunkWaits[k] || [];
+        searchChunkWaits[k] = null;
+        waits.forEach(function (w) {
+          w[1](e);
+        });
+      });
+    });
   }
 
-  /* Recomputes the search's bit set for the box's text; calls done() when ready. */
+  /* The chunk a term falls in: the last whose first term is not after it. */
+  function chunkOf(term) {
+    var firsts = searchMeta.chunks;
+    var lo = 0;
+    var hi = firsts.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >>> 1;
+      if (firsts[mid] <= term) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+  function chunkRange(word) {
+    var last = word.length >= PREFIX_MIN ? chunkOf(word + "\uffff") : chunkOf(word);
+    var out = [];
+    for (var k = chunkOf(word); k <= last; k++) out.push(k);
+    return out;
+  }
+
+  var FIELD_WEIGHT = [1, 4, 3, 4, 1.5, 4, 3, 4, 1, 4, 3, 4, 1.5, 4, 3, 4];
+
+  /* Ranks every document for `words` (all chunks loaded). */
+  function rank(words) {
+    var docs = searchMeta.documents;
+    var total = new Float64Array(docs);
+    var matchedWords = new Uint16Array(docs);
+    var idWords = new Uint16Array(docs);
+    words.forEach(function (word) {
+      var best = new Float64Array(docs);
+      var isId = new Uint8Array(docs);
+      var prefix = word.length >= PREFIX_MIN;
+      chunkRange(word).forEach(function (k) {
+        var terms = searchChunks[k] || {};
+        Object.keys(terms).forEach(function (term) {
+          var exact = term === word;
+          if (!exact && !(prefix && term.lastIndexOf(word, 0) === 0)) return;
+          var postings = terms[term];
+          var df = postings.length;
+          var idf = Math.log(1 + (docs - df + 0.5) / (df + 0.5));
+          var doc = 0;
+          for (var p = 0; p < df; p++) {
+            doc += postings[p] >>> 4;
+            var flags = postings[p] & 15;
+            var score = idf * FIELD_WEIGHT[flags] * (exact ? 1 : 0.6);
+            if (score > best[doc]) best[doc] = score;
+            if (exact && flags & 1) isId[doc] = 1;
+          }
+        });
+      });
+      for (var d = 0; d < docs; d++) {
+        if (best[d] > 0) {
+          total[d] += best[d];
+          matchedWords[d]++;
+          idWords[d] += isId[d];
+        }
+      }
+    });
+    var hits = [];
+    for (var d = 0; d < docs; d++) {
+      if (matchedWords[d] !== words.length) continue;
+      if (idWords[d] === words.length) total[d] += 1000;
+      hits.push(d);
+    }
+    hits.sort(function (a, b) {
+      return total[b] - total[a] || a - b;
+    });
+    return hits;
+  }
+
+  /* Recomputes the search for the box's text; calls done() when ready. */
   function runSearch(done) {
     var q = searchInput ? searchInput.value.trim() : "";
-    if (!q) {
+    var words = wordsOf(q);
+    if (!words.length) {
       searchBits = null;
+      searchRank = null;
+      pageHits = [];
+      searchWords = [];
       return done();
     }
     if (!ready) return;
-    if (!engine && !titlesOnly) {
+    if (!searchMeta) {
       announce("Loading search…", 0);
       return loadSearch().then(function () {
-        runSearch(done);
+        if (searchMeta) runSearch(done);
       });
     }
-    if (titlesOnly) {
-      searchBits = titleMatches(q);
-    } else {
-      var bits = newBits();
-      engine.search(q).forEach(function (hit) {
-        var i = hit.id;
-        if (i >= 0 && i < n) bits[i >>> 5] |= 1 << (i & 31);
+    var needed = [];
+    words.forEach(function (w) {
+      chunkRange(w).forEach(function (k) {
+        if (!searchChunks[k] && needed.indexOf(k) < 0) needed.push(k);
       });
-      searchBits = bits;
+    });
+    if (needed.length) {
+      return Promise.all(needed.map(loadSearchChunk)).then(
+        function () {
+          runSearch(done);
+        },
+        function () {
+          announce("Search could not be loaded.", 0);
+        }
+      );
     }
+    // Only the latest text counts: typing may have gone on meanwhile.
+    if (wordsOf(searchInput.value.trim()).join(" ") !== words.join(" ")) return;
+    var started = performance.now();
+    var hits = rank(words);
+    var bits = newBits();
+    var ranked = [];
+    pageHits = [];
+    hits.forEach(function (d) {
+      if (d < n) {
+        bits[d >>> 5] |= 1 << (d & 31);
+        ranked.push(d);
+      } else if (searchMeta.pages[d - searchMeta.entries]) {
+        pageHits.push(searchMeta.pages[d - searchMeta.entries]);
+      }
+    });
+    searchBits = bits;
+    searchRank = ranked;
+    searchWords = words;
+    api.lastSearch = performance.now() - started;
     done();
+  }
+
+  /* `text` as HTML with the words the search matched marked. */
+  function marked(text) {
+    if (!searchWords.length) return escapeHtml(text);
+    return String(text)
+      .split(/([\p{L}\p{N}]+)/u)
+      .map(function (part, i) {
+        if (i % 2 === 0) return escapeHtml(part);
+        var folded = fold(part);
+        var hit = searchWords.some(function (w) {
+          return folded === w || (w.length >= PREFIX_MIN && folded.lastIndexOf(w, 0) === 0);
+        });
+        return hit ? "<mark>" + escapeHtml(part) + "</mark>" : escapeHtml(part);
+      })
+      .join("");
   }
 
   /* --- Events -------------------------------------------------------------- */
@@ -678,7 +807,7 @@
     });
     // Focusing the box starts loading the index, so the first word is quick.
     searchInput.addEventListener("focus", function () {
-      if (ready) loadSearch();
+      loadSearch();
     });
   }
 
@@ -700,6 +829,9 @@
     });
     if (searchInput) searchInput.value = "";
     searchBits = null;
+    searchRank = null;
+    pageHits = [];
+    searchWords = [];
     saveState(true);
     update();
   }

@@ -52,15 +52,6 @@ pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     ("browse.js", include_bytes!("../../static/browse.js")),
     // The site icon every page links (no 404 for `/favicon.ico`).
     ("favicon.svg", include_bytes!("../../static/favicon.svg")),
-    // MiniSearch (MIT), vendored from npm; loaded by browse.js when a reader searches.
-    (
-        "vendor/minisearch.min.js",
-        include_bytes!("../../static/vendor/minisearch.min.js"),
-    ),
-    (
-        "vendor/minisearch.LICENSE.txt",
-        include_bytes!("../../static/vendor/minisearch.LICENSE.txt"),
-    ),
 ];
 
 /// Where a site's own templates and static files live, under its root.

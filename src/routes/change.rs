@@ -170,7 +170,8 @@ impl Route {
             }
             Route::CatalogueJson | Route::Feed | Route::Bibtex | Route::CslJson => change.records,
             Route::Sitemap => change.records || change.routes,
-            Route::SearchIndex => change.entries,
+            // Any entry's words may move the chunks' boundaries.
+            Route::SearchIndex | Route::SearchEntry | Route::SearchChunk(_) => change.entries,
             Route::Robots => false,
             Route::Static(name) => change.statics.contains(name),
         }

@@ -63,6 +63,11 @@ pub enum Route {
     CatalogueJson,
     /// `search-index.json`, for the home page's search.
     SearchIndex,
+    /// `search/index.js`: the search index's entry file (which chunk holds
+    /// which terms).
+    SearchEntry,
+    /// `search/<k>.js`: chunk `k` of the search index's terms.
+    SearchChunk(usize),
     /// `browse-data.js`: what the home page's filters need (kinds, facet
     /// values, a bit set of entries per value), loaded after first paint.
     BrowseData,
@@ -93,12 +98,14 @@ pub const ROBOTS_FILE: &str = "robots.txt";
 pub const CATALOGUE_JSON: &str = "catalogue.json";
 /// The home page's search index.
 pub const SEARCH_INDEX: &str = "search-index.json";
+/// The folder of the chunked search index.
+pub const SEARCH_DIR: &str = "search";
 /// The home page's filter data (a script, so it loads from `file://` too).
 pub const BROWSE_DATA: &str = "browse-data.js";
 /// The folder of the home page's result-line chunks.
 pub const BROWSE_ITEMS_DIR: &str = "browse-items";
 /// Entries per chunk of result lines (`browse-items/<n>.js`).
-pub const ITEMS_PER_CHUNK: usize = 200;
+pub const ITEMS_PER_CHUNK: usize = 32;
 /// The not-found page (at the top, where web servers look for it).
 pub const NOT_FOUND_FILE: &str = "404.html";
 /// The name every page's file has inside its folder.
@@ -128,6 +135,8 @@ impl Route {
             Route::NotFound => NOT_FOUND_FILE.to_string(),
             Route::CatalogueJson => CATALOGUE_JSON.to_string(),
             Route::SearchIndex => SEARCH_INDEX.to_string(),
+            Route::SearchEntry => format!("{SEARCH_DIR}/index.js"),
+            Route::SearchChunk(k) => format!("{SEARCH_DIR}/{k}.js"),
             Route::BrowseData => BROWSE_DATA.to_string(),
             Route::BrowseItems(n) => format!("{BROWSE_ITEMS_DIR}/{n}.js"),
             Route::Sitemap => SITEMAP_FILE.to_string(),
@@ -161,6 +170,8 @@ impl Route {
             Route::SummaryCsv(_)
             | Route::CatalogueJson
             | Route::SearchIndex
+            | Route::SearchEntry
+            | Route::SearchChunk(_)
             | Route::BrowseData
             | Route::BrowseItems(_)
             | Route::Sitemap
@@ -190,7 +201,7 @@ impl Route {
             Route::PivotCell(..) => "pivot cell pages",
             Route::Page(_) | Route::NotFound => "free pages and 404",
             Route::CatalogueJson => "catalogue.json",
-            Route::SearchIndex => "search index",
+            Route::SearchIndex | Route::SearchEntry | Route::SearchChunk(_) => "search index",
             Route::BrowseData | Route::BrowseItems(_) => "filter data",
             Route::Sitemap | Route::Robots | Route::Feed | Route::Bibtex | Route::CslJson => {
                 "sitemap, feed, citations"
@@ -225,6 +236,9 @@ pub fn all<'s>(
     let entries = c.entries.len();
     routes.extend((2..=page_count(c, entries)).map(Route::Home));
     routes.extend((0..entries.div_ceil(ITEMS_PER_CHUNK)).map(Route::BrowseItems));
+    routes.push(Route::SearchEntry);
+    let documents = entries + c.pages.len();
+    routes.extend((0..crate::search::chunk_count(documents)).map(Route::SearchChunk));
     for (k, entries) in index.by_kind.iter().enumerate() {
         routes.extend((1..=page_count(c, entries.len())).map(|n| Route::Kind(k, n)));
     }

@@ -220,8 +220,9 @@ fn without_scripts_the_home_page_offers_facet_links_not_dead_controls() {
         }
     }
     assert!(site.path("public/browse.js").is_file());
-    assert!(site.path("public/vendor/minisearch.min.js").is_file());
-    assert!(site.path("public/vendor/minisearch.LICENSE.txt").is_file());
+    assert!(site.path("public/search/index.js").is_file());
+    assert!(site.path("public/search/0.js").is_file());
+    assert!(!site.path("public/vendor/minisearch.min.js").exists());
 }
 
 #[test]

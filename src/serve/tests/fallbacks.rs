@@ -157,13 +157,14 @@ fn own_templates_make_value_changes_re_render_everything() {
         "Recovery is a Danish project",
         "Recovery is a Danish scheme",
     );
-    assert_eq!(
-        apply_partial(
-            &mut builder,
-            &entries_changed(&["content/practices/p12.md"])
-        ),
-        ["/practices/p12/", "/search-index.json"]
+    let changed = apply_partial(
+        &mut builder,
+        &entries_changed(&["content/practices/p12.md"]),
     );
+    let (chunks, others): (Vec<_>, Vec<_>) =
+        changed.iter().partition(|url| url.starts_with("/search/"));
+    assert_eq!(others, ["/practices/p12/", "/search-index.json"]);
+    assert!(!chunks.is_empty(), "{changed:?}");
 }
 
 #[test]

@@ -1,0 +1,263 @@
+//! The home page's search index split by term, as Pagefind does it:
+//! `search/index.js` (a few KB: the first term of every chunk, the number of
+//! documents, the free pages' titles and URLs) and `search/<k>.js`, chunk `k`
+//! of the sorted terms with their postings. A query downloads the entry file
+//! and only the chunks its words (or, while typing, the prefixes of its
+//! words) fall in.
+//!
+//! Documents are the entries, in catalogue order (`0..entries`), then the
+//! free pages. Each term's postings are `(document gap << 4) | fields`, where
+//! the gap is the distance from the previous posting's document and `fields`
+//! says where the term occurs: [`IN_ID`], [`IN_TITLE`], [`IN_FIELDS`] (facet
+//! value labels and other front-matter text), [`IN_BODY`]. `browse.js` ranks
+//! with these (an exact id first, then title and id matches above field and
+//! body matches, rarer terms above common ones). Terms are folded like the
+//! script folds a query: lower case, Latin letters without their accents.
+//!
+//! The number of chunks depends only on the number of documents
+//! ([`chunk_count`]), so the route table knows every chunk without building
+//! the index; where each chunk starts is chosen from the terms, so the chunks
+//! come out about the same size. Output is deterministic.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::model::Catalogue;
+
+/// The term is (part of) the entry's id.
+pub const IN_ID: u8 = 1;
+/// The term is in the title.
+pub const IN_TITLE: u8 = 2;
+/// The term is in a facet value's label or another front-matter field.
+pub const IN_FIELDS: u8 = 4;
+/// The term is in the body.
+pub const IN_BODY: u8 = 8;
+
+/// Documents per chunk, on average: chunks of some 40 KB at 18,000 entries.
+const DOCS_PER_CHUNK: usize = 32;
+/// The most chunks an index is split into.
+const MAX_CHUNKS: usize = 1024;
+
+/// How many chunks the index of a site with `documents` documents (entries
+/// and free pages) has: at least one.
+pub fn chunk_count(documents: usize) -> usize {
+    documents.div_ceil(DOCS_PER_CHUNK).clamp(1, MAX_CHUNKS)
+}
+
+/// The whole index, made once per build and written a file at a time.
+pub struct ChunkedIndex {
+    /// Every term (sorted) with its postings, as written.
+    terms: Vec<(String, Vec<u32>)>,
+    /// Where each chunk starts in `terms`.
+    starts: Vec<usize>,
+    /// The entry file's bytes.
+    entry_file: Vec<u8>,
+}
+
+#[derive(Serialize)]
+struct EntryFile<'a> {
+    version: u32,
+    documents: usize,
+    entries: usize,
+    chunks: Vec<&'a str>,
+    pages: Vec<(&'a str, String)>,
+}
+
+impl ChunkedIndex {
+    /// Builds the index of `c`'s entries and free pages.
+    pub fn new(c: &Catalogue) -> ChunkedIndex {
+        let n = c.entries.len();
+        let per_entry: Vec<Vec<(String, u8)>> = c
+            .entries
+            .par_iter()
+            .map(|e| {
+                let mut terms = BTreeMap::new();
+                add_words(&mut terms, &e.id, IN_ID);
+                add_words(&mut terms, &e.title, IN_TITLE);
+                let mut fields = String::new();
+                for value in e.fields.values() {
+                    super::index::push_field_text(value, &mut fields);
+                }
+                for (fi, values) in e.facets.iter().enumerate() {
+                    for &v in values {
+                        fields.push_str(&c.config.facets[fi].values[v].label);
+                        fields.push(' ');
+                    }
+                }
+                add_words(&mut terms, &fields, IN_FIELDS);
+                add_words(&mut terms, &e.search_words, IN_BODY);
+                terms.into_iter().collect()
+            })
+            .collect();
+        let per_page: Vec<Vec<(String, u8)>> = c
+            .pages
+            .par_iter()
+            .map(|p| {
+                let mut terms = BTreeMap::new();
+                add_words(&mut terms, &p.title, IN_TITLE);
+                add_words(&mut terms, &super::html_to_text(&p.body_html), IN_BODY);
+                terms.into_iter().collect()
+            })
+            .collect();
+        let mut postings: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        for (doc, terms) in per_entry.into_iter().chain(per_page).enumerate() {
+            let doc = u32::try_from(doc).unwrap_or(u32::MAX);
+            for (term, fields) in terms {
+                let list = postings.entry(term).or_default();
+                list.push(doc);
+                list.push(u32::from(fields));
+            }
+        }
+        // As written: gaps and fields in one number.
+        let terms: Vec<(String, Vec<u32>)> = postings
+            .into_iter()
+            .map(|(term, list)| {
+                let mut last = 0;
+                let coded = list
+                    .chunks(2)
+                    .map(|pair| {
+                        let gap = pair[0] - last;
+                        last = pair[0];
+                        gap << 4 | pair[1]
+                    })
+                    .collect();
+                (term, coded)
+            })
+            .collect();
+        let documents = n + c.pages.len();
+        let starts = split(&terms, chunk_count(documents));
+        let file = EntryFile {
+            version: 1,
+            documents,
+            entries: n,
+            chunks: starts
+                .iter()
+                .map(|&s| terms.get(s).map_or("\u{10ffff}", |t| t.0.as_str()))
+                .collect(),
+            pages: c
+                .pages
+                .iter()
+                .map(|p| (p.title.as_str(), crate::routes::page_url(p)))
+                .collect(),
+        };
+        let mut entry_file = b"casebookSearchIndex(".to_vec();
+        serde_json::to_writer(&mut entry_file, &file).unwrap_or_default();
+        entry_file.extend_from_slice(b");\n");
+        ChunkedIndex {
+            terms,
+            starts,
+            entry_file,
+        }
+    }
+
+    /// `search/index.js`.
+    pub fn entry_file(&self) -> Vec<u8> {
+        self.entry_file.clone()
+    }
+
+    /// `search/<k>.js`: the chunk's terms and postings (an empty chunk past
+    /// the last term is still a file, so every route has its bytes).
+    pub fn chunk(&self, k: usize) -> Vec<u8> {
+        let start = self.starts.get(k).copied().unwrap_or(self.terms.len());
+        let end = self
+            .starts
+            .get(k + 1)
+            .copied()
+            .unwrap_or(self.terms.len())
+            .max(start);
+        let map: serde_json::Map<String, serde_json::Value> = self.terms[start..end]
+            .iter()
+            .map(|(t, p)| (t.clone(), serde_json::Value::from(p.clone())))
+            .collect();
+        let mut out = format!("casebookSearchChunk({k},").into_bytes();
+        serde_json::to_writer(&mut out, &map).unwrap_or_default();
+        out.extend_from_slice(b");\n");
+        out
+    }
+}
+
+/// Where each of `count` chunks starts, so that they hold about as many
+/// postings each; a term's postings are never split.
+fn split(terms: &[(String, Vec<u32>)], count: usize) -> Vec<usize> {
+    let weight = |t: &(String, Vec<u32>)| t.0.len() + 4 + t.1.len() * 3;
+    let total: usize = terms.iter().map(weight).sum();
+    let target = total.div_ceil(count.max(1)).max(1);
+    let mut starts = vec![0];
+    let mut filled = 0;
+    for (i, term) in terms.iter().enumerate() {
+        if filled >= target && starts.len() < count {
+            starts.push(i);
+            filled = 0;
+        }
+        filled += weight(term);
+    }
+    while starts.len() < count {
+        starts.push(terms.len());
+    }
+    starts
+}
+
+/// Adds the folded words of `text` to `terms` with the flag `field`.
+fn add_words(terms: &mut BTreeMap<String, u8>, text: &str, field: u8) {
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        if word.is_empty() {
+            continue;
+        }
+        *terms.entry(fold(word)).or_default() |= field;
+    }
+}
+
+/// A word as the index keeps it: lower case, Latin letters without accents
+/// (`Malmö` → `malmo`), as `browse.js` folds what readers type.
+pub fn fold(word: &str) -> String {
+    let lower = word.to_lowercase();
+    if lower.is_ascii() {
+        return lower;
+    }
+    lower
+        .chars()
+        .map(|ch| {
+            if ('\u{c0}'..='\u{24f}').contains(&ch) {
+                match deunicode::deunicode_char(ch) {
+                    Some(plain)
+                        if plain.len() == 1 && plain.as_bytes()[0].is_ascii_alphabetic() =>
+                    {
+                        char::from(plain.as_bytes()[0])
+                    }
+                    _ => ch,
+                }
+            } else {
+                ch
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_fold_as_the_script_folds_them() {
+        assert_eq!(fold("Malmö"), "malmo");
+        assert_eq!(fold("Ærø"), "æro");
+        assert_eq!(fold("Łódź"), "lodz");
+        assert_eq!(fold("Straße"), "straße");
+        assert_eq!(fold("L0042"), "l0042");
+    }
+
+    #[test]
+    fn chunks_are_balanced_and_cover_every_term() {
+        let terms: Vec<(String, Vec<u32>)> = (0..100)
+            .map(|i| (format!("t{i:03}"), vec![16; 1 + i % 5]))
+            .collect();
+        let starts = split(&terms, 7);
+        assert_eq!(starts.len(), 7);
+        assert_eq!(starts[0], 0);
+        assert!(starts.windows(2).all(|w| w[0] < w[1]), "{starts:?}");
+        assert_eq!(split(&terms[..2], 5), vec![0, 1, 2, 2, 2]);
+        assert_eq!(split(&[], 3), vec![0, 0, 0]);
+    }
+}
