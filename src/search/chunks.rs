@@ -19,7 +19,7 @@
 //! the index; where each chunk starts is chosen from the terms, so the chunks
 //! come out about the same size. Output is deterministic.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -39,6 +39,9 @@ pub const IN_BODY: u8 = 8;
 const DOCS_PER_CHUNK: usize = 32;
 /// The most chunks an index is split into.
 const MAX_CHUNKS: usize = 1024;
+
+/// Entries whose words are collected at once, in parallel.
+const ENTRIES_PER_BATCH: usize = 1024;
 
 /// How many chunks the index of a site with `documents` documents (entries
 /// and free pages) has: at least one.
@@ -66,32 +69,33 @@ struct EntryFile<'a> {
 }
 
 impl ChunkedIndex {
-    /// Builds the index of `c`'s entries and free pages.
+    /// Builds the index of `c`'s entries and free pages. Entries are read a
+    /// batch at a time (each batch in parallel) and merged into one table of
+    /// postings, so only a batch's word lists are held at once.
     pub fn new(c: &Catalogue) -> ChunkedIndex {
         let n = c.entries.len();
-        let per_entry: Vec<Vec<(String, u8)>> = c
-            .entries
-            .par_iter()
-            .map(|e| {
-                let mut terms = BTreeMap::new();
-                add_words(&mut terms, &e.id, IN_ID);
-                add_words(&mut terms, &e.title, IN_TITLE);
-                let mut fields = String::new();
-                for value in e.fields.values() {
-                    super::index::push_field_text(value, &mut fields);
-                }
-                for (fi, values) in e.facets.iter().enumerate() {
-                    for &v in values {
-                        fields.push_str(&c.config.facets[fi].values[v].label);
-                        fields.push(' ');
+        let mut postings: HashMap<String, Vec<u32>, foldhash::fast::RandomState> =
+            HashMap::default();
+        let mut merge = |doc: usize, terms: Vec<(String, u8)>| {
+            let doc = u32::try_from(doc).unwrap_or(u32::MAX >> 4);
+            for (term, fields) in terms {
+                let posting = doc << 4 | u32::from(fields);
+                match postings.get_mut(term.as_str()) {
+                    Some(list) => list.push(posting),
+                    None => {
+                        postings.insert(term, vec![posting]);
                     }
                 }
-                add_words(&mut terms, &fields, IN_FIELDS);
-                add_words(&mut terms, &e.search_words, IN_BODY);
-                terms.into_iter().collect()
-            })
-            .collect();
-        let per_page: Vec<Vec<(String, u8)>> = c
+            }
+        };
+        for (b, batch) in c.entries.chunks(ENTRIES_PER_BATCH).enumerate() {
+            let lists: Vec<Vec<(String, u8)>> =
+                batch.par_iter().map(|e| entry_terms(c, e)).collect();
+            for (i, terms) in lists.into_iter().enumerate() {
+                merge(b * ENTRIES_PER_BATCH + i, terms);
+            }
+        }
+        let pages: Vec<Vec<(String, u8)>> = c
             .pages
             .par_iter()
             .map(|p| {
@@ -101,31 +105,21 @@ impl ChunkedIndex {
                 terms.into_iter().collect()
             })
             .collect();
-        let mut postings: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-        for (doc, terms) in per_entry.into_iter().chain(per_page).enumerate() {
-            let doc = u32::try_from(doc).unwrap_or(u32::MAX);
-            for (term, fields) in terms {
-                let list = postings.entry(term).or_default();
-                list.push(doc);
-                list.push(u32::from(fields));
-            }
+        for (p, terms) in pages.into_iter().enumerate() {
+            merge(n + p, terms);
         }
-        // As written: gaps and fields in one number.
-        let terms: Vec<(String, Vec<u32>)> = postings
-            .into_iter()
-            .map(|(term, list)| {
-                let mut last = 0;
-                let coded = list
-                    .chunks(2)
-                    .map(|pair| {
-                        let gap = pair[0] - last;
-                        last = pair[0];
-                        gap << 4 | pair[1]
-                    })
-                    .collect();
-                (term, coded)
-            })
-            .collect();
+        // Sorted by term, each list as written: gaps and fields in one number.
+        let mut terms: Vec<(String, Vec<u32>)> = postings.into_iter().collect();
+        terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        terms.par_iter_mut().for_each(|(_, list)| {
+            let mut last = 0;
+            for posting in list.iter_mut() {
+                let doc = *posting >> 4;
+                *posting = (doc - last) << 4 | (*posting & 15);
+                last = doc;
+            }
+            list.shrink_to_fit();
+        });
         let documents = n + c.pages.len();
         let starts = split(&terms, chunk_count(documents));
         let file = EntryFile {
@@ -197,6 +191,26 @@ fn split(terms: &[(String, Vec<u32>)], count: usize) -> Vec<usize> {
         starts.push(terms.len());
     }
     starts
+}
+
+/// An entry's terms, each once, with where they occur.
+fn entry_terms(c: &Catalogue, e: &crate::model::Entry) -> Vec<(String, u8)> {
+    let mut terms = BTreeMap::new();
+    add_words(&mut terms, &e.id, IN_ID);
+    add_words(&mut terms, &e.title, IN_TITLE);
+    let mut fields = String::new();
+    for value in e.fields.values() {
+        super::index::push_field_text(value, &mut fields);
+    }
+    for (fi, values) in e.facets.iter().enumerate() {
+        for &v in values {
+            fields.push_str(&c.config.facets[fi].values[v].label);
+            fields.push(' ');
+        }
+    }
+    add_words(&mut terms, &fields, IN_FIELDS);
+    add_words(&mut terms, &e.search_words, IN_BODY);
+    terms.into_iter().collect()
 }
 
 /// Adds the folded words of `text` to `terms` with the flag `field`.
