@@ -16,7 +16,7 @@ use crate::util::build_into;
 const PER_PAGE: usize = 20;
 
 /// The generated site, built once per test binary: its output folder.
-fn big_site() -> &'static Path {
+pub(super) fn big_site() -> &'static Path {
     static SITE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     &SITE
         .get_or_init(|| {

@@ -21,6 +21,7 @@ mod big;
 mod filters;
 mod scripts;
 mod search;
+mod valid;
 
 use std::future::Future;
 use std::net::{TcpListener, TcpStream};

@@ -32,9 +32,9 @@ fn site() -> TestSite {
 }
 
 /// A running `casebook serve`, killed when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
     stderr: Arc<Mutex<String>>,
     stdout: Receiver<String>,
 }
@@ -80,7 +80,7 @@ fn spawn(root: &Path, extra: &[&str]) -> (Child, Receiver<String>, Arc<Mutex<Str
 
 impl Server {
     /// Starts the preview on a free port and waits for the URL it prints.
-    fn start(root: &Path) -> Server {
+    pub(crate) fn start(root: &Path) -> Server {
         let (child, stdout, stderr) = spawn(root, &["--port", "0"]);
         let mut server = Server {
             child,
