@@ -459,6 +459,7 @@
       }
     }
     announce(text, announceDelay);
+    if (!api.readyAt) api.readyAt = performance.now();
     document.documentElement.setAttribute("data-browse", "ready");
   }
 
@@ -768,6 +769,7 @@
     searchRank = ranked;
     searchWords = words;
     api.lastSearch = performance.now() - started;
+    api.lastSearchQuery = q;
     done();
   }
 
@@ -852,7 +854,14 @@
 
   /* For tests and benchmarks: the time the last update took, how many entries
      match, how many the list shows, and whether it waits for result lines. */
-  var api = (window.casebookBrowse = { lastUpdate: 0, shown: 0, listed: 0, pending: true, update: update });
+  var api = (window.casebookBrowse = {
+    lastUpdate: 0,
+    shown: 0,
+    listed: 0,
+    pending: true,
+    readyAt: 0, // when the filters first became usable (ms since navigation)
+    update: update
+  });
 
   // Input made before now wins over the query string; else the query string sets the form.
   if (formHasInput()) saveState(false);

@@ -161,12 +161,28 @@ impl ChunkedIndex {
             .copied()
             .unwrap_or(self.terms.len())
             .max(start);
-        let map: serde_json::Map<String, serde_json::Value> = self.terms[start..end]
+        let size: usize = self.terms[start..end]
             .iter()
-            .map(|(t, p)| (t.clone(), serde_json::Value::from(p.clone())))
-            .collect();
-        let mut out = format!("casebookSearchChunk({k},").into_bytes();
-        serde_json::to_writer(&mut out, &map).unwrap_or_default();
+            .map(|(t, p)| t.len() + 4 + p.len() * 5)
+            .sum();
+        let mut out = Vec::with_capacity(size + 32);
+        out.extend_from_slice(format!("casebookSearchChunk({k},{{").as_bytes());
+        for (i, (term, postings)) in self.terms[start..end].iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            // A term is letters and digits only, but serde_json escapes it all the same.
+            serde_json::to_writer(&mut out, term).unwrap_or_default();
+            out.extend_from_slice(b":[");
+            for (j, posting) in postings.iter().enumerate() {
+                if j > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(posting.to_string().as_bytes());
+            }
+            out.push(b']');
+        }
+        out.push(b'}');
         out.extend_from_slice(b");\n");
         out
     }
