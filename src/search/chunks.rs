@@ -19,7 +19,7 @@
 //! the index; where each chunk starts is chosen from the terms, so the chunks
 //! come out about the same size. Output is deterministic.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -51,13 +51,21 @@ pub fn chunk_count(documents: usize) -> usize {
 
 /// The whole index, made once per build and written a file at a time.
 pub struct ChunkedIndex {
-    /// Every term (sorted) with its postings, as written.
+    /// Every term (sorted) with its postings (`document << 4 | fields`, by
+    /// document; written as gaps).
     terms: Vec<(String, Vec<u32>)>,
     /// Where each chunk starts in `terms`.
     starts: Vec<usize>,
     /// The entry file's bytes.
     entry_file: Vec<u8>,
+    /// The live preview's last bytes of each chunk, with what they were made
+    /// from: (first term, the next chunk's first term, number of terms).
+    cache: Vec<Option<ChunkKey>>,
+    /// Terms whose postings changed since the chunks were last made.
+    dirty: BTreeSet<String>,
 }
+
+type ChunkKey = ((Option<String>, Option<String>, usize), Vec<u8>);
 
 #[derive(Serialize)]
 struct EntryFile<'a> {
@@ -108,27 +116,36 @@ impl ChunkedIndex {
         for (p, terms) in pages.into_iter().enumerate() {
             merge(n + p, terms);
         }
-        // Sorted by term, each list as written: gaps and fields in one number.
+        // Sorted by term; each list is sorted by document already.
         let mut terms: Vec<(String, Vec<u32>)> = postings.into_iter().collect();
         terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        terms.par_iter_mut().for_each(|(_, list)| {
-            let mut last = 0;
-            for posting in list.iter_mut() {
-                let doc = *posting >> 4;
-                *posting = (doc - last) << 4 | (*posting & 15);
-                last = doc;
-            }
-            list.shrink_to_fit();
-        });
+        terms
+            .par_iter_mut()
+            .for_each(|(_, list)| list.shrink_to_fit());
+        let mut index = ChunkedIndex {
+            terms,
+            starts: Vec::new(),
+            entry_file: Vec::new(),
+            cache: Vec::new(),
+            dirty: BTreeSet::new(),
+        };
+        index.finish(c);
+        index
+    }
+
+    /// Chooses where chunks start and makes the entry file.
+    fn finish(&mut self, c: &Catalogue) {
+        let n = c.entries.len();
         let documents = n + c.pages.len();
-        let starts = split(&terms, chunk_count(documents));
+        self.starts = split(&self.terms, chunk_count(documents));
         let file = EntryFile {
             version: 1,
             documents,
             entries: n,
-            chunks: starts
+            chunks: self
+                .starts
                 .iter()
-                .map(|&s| terms.get(s).map_or("\u{10ffff}", |t| t.0.as_str()))
+                .map(|&s| self.terms.get(s).map_or("\u{10ffff}", |t| t.0.as_str()))
                 .collect(),
             pages: c
                 .pages
@@ -139,11 +156,102 @@ impl ChunkedIndex {
         let mut entry_file = b"casebookSearchIndex(".to_vec();
         serde_json::to_writer(&mut entry_file, &file).unwrap_or_default();
         entry_file.extend_from_slice(b");\n");
-        ChunkedIndex {
-            terms,
-            starts,
-            entry_file,
+        self.entry_file = entry_file;
+    }
+
+    /// Takes in that the entries `edited` (indices into `c.entries`) changed,
+    /// for the live preview: their postings are dropped and made again from
+    /// their new words, and the chunks are chosen again, so the files are
+    /// the same bytes a fresh index of `c` gives (the serve tests compare
+    /// them with a full build). The entries and pages must be the same ones.
+    pub fn update(&mut self, c: &Catalogue, edited: &[usize]) {
+        let docs: BTreeSet<u32> = edited
+            .iter()
+            .map(|&e| u32::try_from(e).unwrap_or(u32::MAX >> 4))
+            .collect();
+        for (term, list) in &mut self.terms {
+            let before = list.len();
+            for &doc in &docs {
+                let at = list.partition_point(|p| p >> 4 < doc);
+                if list.get(at).is_some_and(|p| p >> 4 == doc) {
+                    list.remove(at);
+                }
+            }
+            if list.len() != before {
+                self.dirty.insert(term.clone());
+            }
         }
+        for &e in edited {
+            let Some(entry) = c.entries.get(e) else {
+                continue;
+            };
+            let doc = u32::try_from(e).unwrap_or(u32::MAX >> 4);
+            for (term, fields) in entry_terms(c, entry) {
+                let posting = doc << 4 | u32::from(fields);
+                match self.terms.binary_search_by(|t| t.0.as_str().cmp(&term)) {
+                    Ok(i) => {
+                        let list = &mut self.terms[i].1;
+                        let at = list.partition_point(|p| p >> 4 < doc);
+                        list.insert(at, posting);
+                    }
+                    Err(i) => self.terms.insert(i, (term.clone(), vec![posting])),
+                }
+                self.dirty.insert(term);
+            }
+        }
+        self.terms.retain(|(_, list)| !list.is_empty());
+        self.finish(c);
+    }
+
+    /// Every chunk's bytes, reusing those made before whose terms did not
+    /// change since (for the live preview, which writes them all after an edit).
+    pub fn chunks(&mut self) -> Vec<Vec<u8>> {
+        let count = self.starts.len();
+        self.cache.resize_with(count, || None);
+        let mut out = Vec::with_capacity(count);
+        for k in 0..count {
+            let (start, end) = self.range(k);
+            let key = (
+                self.terms.get(start).map(|t| t.0.clone()),
+                self.terms.get(end).map(|t| t.0.clone()),
+                end - start,
+            );
+            let dirty = match (&key.0, &key.1) {
+                (Some(first), Some(next)) => self
+                    .dirty
+                    .range::<String, _>(first.clone()..next.clone())
+                    .next()
+                    .is_some(),
+                (Some(first), None) => self
+                    .dirty
+                    .range::<String, _>(first.clone()..)
+                    .next()
+                    .is_some(),
+                _ => false,
+            };
+            let bytes = match &self.cache[k] {
+                Some((cached, bytes)) if *cached == key && !dirty => bytes.clone(),
+                _ => {
+                    let bytes = self.chunk(k);
+                    self.cache[k] = Some((key, bytes.clone()));
+                    bytes
+                }
+            };
+            out.push(bytes);
+        }
+        self.dirty.clear();
+        out
+    }
+
+    fn range(&self, k: usize) -> (usize, usize) {
+        let start = self.starts.get(k).copied().unwrap_or(self.terms.len());
+        let end = self
+            .starts
+            .get(k + 1)
+            .copied()
+            .unwrap_or(self.terms.len())
+            .max(start);
+        (start, end)
     }
 
     /// `search/index.js`.
@@ -154,13 +262,7 @@ impl ChunkedIndex {
     /// `search/<k>.js`: the chunk's terms and postings (an empty chunk past
     /// the last term is still a file, so every route has its bytes).
     pub fn chunk(&self, k: usize) -> Vec<u8> {
-        let start = self.starts.get(k).copied().unwrap_or(self.terms.len());
-        let end = self
-            .starts
-            .get(k + 1)
-            .copied()
-            .unwrap_or(self.terms.len())
-            .max(start);
+        let (start, end) = self.range(k);
         let size: usize = self.terms[start..end]
             .iter()
             .map(|(t, p)| t.len() + 4 + p.len() * 5)
@@ -174,11 +276,16 @@ impl ChunkedIndex {
             // A term is letters and digits only, but serde_json escapes it all the same.
             serde_json::to_writer(&mut out, term).unwrap_or_default();
             out.extend_from_slice(b":[");
+            // Gaps between documents and the fields, in one number.
+            let mut last = 0;
             for (j, posting) in postings.iter().enumerate() {
                 if j > 0 {
                     out.push(b',');
                 }
-                out.extend_from_slice(posting.to_string().as_bytes());
+                let doc = posting >> 4;
+                let coded = (doc - last) << 4 | (posting & 15);
+                last = doc;
+                out.extend_from_slice(coded.to_string().as_bytes());
             }
             out.push(b']');
         }
