@@ -91,8 +91,18 @@ impl<'a> Renderer<'a> {
     /// the no-script list.
     pub(super) fn home(&self, page: usize) -> Result<Vec<u8>, Diagnostic> {
         let route = Route::Home(page);
+        let c = self.catalogue;
         let all: Vec<usize> = self.index.by_kind.iter().flatten().copied().collect();
-        let (groups, pager) = self.paged_list(&route, "", &all, page)?;
+        let shown = routes::page_slice(c, &all, page);
+        let pager = PagerView::new(
+            "",
+            page,
+            routes::page_count(c, all.len()),
+            all.len(),
+            c.config.paginate_by,
+        );
+        // The home style, as before, for sites whose own item.html asks for it.
+        let groups = self.groups(shown, ItemStyle::Home, &root_for(&route.url(c)))?;
         self.html(
             "index.html",
             &route,
