@@ -190,8 +190,8 @@ impl Site {
     /// Renders every route into `sink`: the one way a whole site is rendered,
     /// by `build`, `check` and the live preview's full rebuild.
     ///
-    /// The search index, the only reader of the entries' search words, is
-    /// written first. Unless `keep_words` (the preview keeps them for its
+    /// The search indexes (`search-index.json`, `search/`), the only readers
+    /// of the entries' search words, are written first. Unless `keep_words` (the preview keeps them for its
     /// cached index records), the words are then let go before the pages are
     /// rendered, so a large catalogue does not hold them (35 MB at 18,000
     /// entries) through the busiest part.
@@ -201,11 +201,13 @@ impl Site {
         keep_words: bool,
         timings: &mut Timings,
     ) -> Result<RenderStats, Vec<Diagnostic>> {
-        let (first, rest): (Vec<Route>, Vec<Route>) = self
-            .routes
-            .iter()
-            .cloned()
-            .partition(|route| *route == Route::SearchIndex);
+        let (first, rest): (Vec<Route>, Vec<Route>) =
+            self.routes.iter().cloned().partition(|route| {
+                matches!(
+                    route,
+                    Route::SearchIndex | Route::SearchEntry | Route::SearchChunk(_)
+                )
+            });
         let searched = render::render(&self.renderer(), &first, sink);
         timings.mark("search index");
         if !keep_words {

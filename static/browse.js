@@ -1,12 +1,16 @@
 /* casebook: filters and search on the home page, filtered-view links on summary pages.
  *
- * Home page. Every entry in the list carries data-entry (its id), data-kind and
- * data-facets ("sectors:health,education countries:DK"). Every vocabulary value
- * has a checkbox in a fieldset[data-facet]; each gets, once, a bitset of the
- * entries under it (its parts included: United Kingdom takes in England). A
- * change then costs a few AND/OR passes over N/32 words per facet, and the page
- * is written to only where something changed (an entry's `hidden`, a count, a
- * checkbox's `disabled`), so it stays fast with tens of thousands of entries.
+ * Home page. The page carries only the first page of entries and a checkbox
+ * per vocabulary value (fieldset[data-facet]). After first paint this script
+ * loads browse-data.js: for every kind and value a bit set of the entries
+ * naming it (entry i is bit i of the set, in catalogue order, which is the
+ * list's order). Each value then gets, once, the bit set of the entries under
+ * it (its parts included: United Kingdom takes in England), and each exact
+ * combination its own. A change costs a few AND/OR passes over N/32 words per
+ * facet; the list then shows only the current page of matches ("Show more"
+ * adds the next), drawn from browse-items/<n>.js chunks of result lines
+ * loaded as they are needed, so the page stays small whatever the catalogue
+ * size. Both are scripts, not fetched JSON, so they load from disk too.
  *
  * The state lives in the query string, so a view can be bookmarked and shared:
  *   ?<facet>=<id>[,<id>...]&kind=<id>[,...]&exact=<facet>[,...]&q=<words>
@@ -14,8 +18,9 @@
  * whose values are exactly the ones listed, no more and no fewer; `sectors=a+b`
  * is short for `sectors=a,b&exact=sectors`. Ids are matched ignoring case.
  * The count beside a value is how many entries name it given the other
- * filters. Search (MiniSearch, fetched with search-index.json on first use)
- * narrows the list further; the list keeps its order.
+ * filters. Search (search/index.js and the chunks of the query's words,
+ * loaded on first use) narrows the list further and ranks it, best first. Ticks and words given
+ * before the script is ready are kept (and put in the URL), never undone.
  *
  * Summary pages. Each count links to a page listing its entries, which works
  * without scripts; with scripts it goes to the home page filtered to exactly
@@ -32,16 +37,13 @@
   var form = document.querySelector("form[data-filters]");
   if (!form) return;
 
-  var items = document.querySelectorAll("[data-entry][data-facets]");
-  var n = items.length;
-  var words = (n + 31) >>> 5;
-  var EMPTY = new Uint32Array(words);
+  var n = 0;
+  var words = 0;
+  var EMPTY = new Uint32Array(0);
+  var ready = false;
 
   function newBits() {
     return new Uint32Array(words);
-  }
-  function setBit(bits, i) {
-    bits[i >>> 5] |= 1 << (i & 31);
   }
   function popcount(x) {
     x -= (x >>> 1) & 0x55555555;
@@ -57,6 +59,16 @@
     var c = 0;
     for (var w = 0; w < words; w++) c += popcount(a[w]);
     return c;
+  }
+  /* A base64 bit set (bit i%8 of byte i/8) as 32-bit words. */
+  function decodeBits(text) {
+    var bits = newBits();
+    var raw = atob(text || "");
+    for (var b = 0; b < raw.length; b++) bits[b >>> 2] |= raw.charCodeAt(b) << ((b & 3) << 3);
+    return bits;
+  }
+  function orInto(out, bits) {
+    for (var w = 0; w < words; w++) out[w] |= bits[w];
   }
 
   /* --- The vocabularies, read from the form ------------------------------ */
@@ -86,7 +98,7 @@
         shownCount: -1,
         parentId: input.getAttribute("data-parent"),
         parent: -1,
-        bits: newBits(),
+        bits: EMPTY,
         total: 0
       });
     }
@@ -103,87 +115,154 @@
     facetByName[f.name] = f;
   });
 
-  /* --- The entries: one bitset per value, one per exact combination ------- */
+  /* --- The entries: one bit set per value, one per exact combination ------ */
 
-  var groupEls = [];
-  var groupOf = new Int32Array(n);
-  var visible = new Uint8Array(n);
-  var ids = new Map();
-  for (var i = 0; i < n; i++) {
-    var el = items[i];
-    visible[i] = el.hidden ? 0 : 1;
-    ids.set(el.getAttribute("data-entry"), i);
-    var group = el.closest("[data-group]");
-    var g = groupEls.indexOf(group);
-    if (g < 0) {
-      g = groupEls.length;
-      groupEls.push(group);
-    }
-    groupOf[i] = g;
-    var named = Object.create(null);
-    var spec = el.getAttribute("data-facets");
-    if (spec) {
-      var parts = spec.split(" ");
-      for (var p = 0; p < parts.length; p++) {
-        var colon = parts[p].indexOf(":");
-        if (colon > 0) named[parts[p].slice(0, colon)] = parts[p].slice(colon + 1).split(",");
-      }
-    }
-    named.kind = [el.getAttribute("data-kind") || ""];
-    for (var f = 0; f < facets.length; f++) {
-      var fc = facets[f];
-      var given = named[fc.name] || [];
-      var indices = [];
-      for (var j = 0; j < given.length; j++) {
-        var vi = fc.byId[given[j].toLowerCase()];
-        if (vi === undefined) continue;
-        indices.push(vi);
-        for (var a = vi; a >= 0; a = fc.values[a].parent) setBit(fc.values[a].bits, i);
-      }
-      if (fc.exactInput) {
-        var key = indices.sort(byNumber).join("+");
-        var combo = fc.combos.get(key);
-        if (!combo) fc.combos.set(key, (combo = newBits()));
-        setBit(combo, i);
-      }
-    }
-  }
-  facets.forEach(function (f) {
-    f.values.forEach(function (v) {
-      v.total = countBits(v.bits);
-    });
-  });
-  var groups = groupEls.map(function (section) {
-    return {
-      section: section,
-      countEl: section ? section.querySelector("[data-group-count]") : null,
-      shown: -1
-    };
-  });
+  var kinds = []; // {id, label, dir, bits}
+  var perPage = 50;
+  var chunkSize = 200;
 
   function byNumber(x, y) {
     return x - y;
+  }
+
+  /* Reads browse-data.js: rolls each value's own entries up into its parents,
+     and groups the entries of facets with an exact filter by their values. */
+  function setUp(data) {
+    n = data.entries;
+    words = (n + 31) >>> 5;
+    EMPTY = new Uint32Array(words);
+    perPage = data.per_page || 0;
+    chunkSize = data.chunk;
+    kinds = data.kinds.map(function (k) {
+      return { id: k.id, label: k.label, dir: k.dir, bits: decodeBits(k.bits) };
+    });
+    var given = Object.create(null);
+    given.kind = kinds.map(function (k) {
+      return { id: k.id, bits: k.bits };
+    });
+    data.facets.forEach(function (f) {
+      given[f.name] = f.values;
+    });
+    facets.forEach(function (f) {
+      f.values.forEach(function (v) {
+        v.bits = newBits();
+      });
+      var own = [];
+      (given[f.name] || []).forEach(function (dv) {
+        var vi = f.byId[String(dv.id).toLowerCase()];
+        if (vi === undefined) return;
+        var bits = typeof dv.bits === "string" ? decodeBits(dv.bits) : dv.bits;
+        own.push([vi, bits]);
+        for (var a = vi; a >= 0; a = f.values[a].parent) orInto(f.values[a].bits, bits);
+      });
+      if (f.exactInput) {
+        var keys = new Array(n);
+        for (var i = 0; i < n; i++) keys[i] = [];
+        own.sort(function (x, y) {
+          return x[0] - y[0];
+        });
+        own.forEach(function (pair) {
+          var bits = pair[1];
+          for (var w = 0; w < words; w++) {
+            var word = bits[w];
+            while (word) {
+              var low = word & -word;
+              keys[(w << 5) + (31 - Math.clz32(low))].push(pair[0]);
+              word ^= low;
+            }
+          }
+        });
+        for (var e = 0; e < n; e++) {
+          var key = keys[e].join("+");
+          var combo = f.combos.get(key);
+          if (!combo) f.combos.set(key, (combo = newBits()));
+          combo[e >>> 5] |= 1 << (e & 31);
+        }
+      }
+      f.values.forEach(function (v) {
+        v.total = countBits(v.bits);
+      });
+    });
+  }
+
+  /* --- Result lines, loaded in chunks -------------------------------------- */
+
+  var chunks = [];
+  var chunkWaits = [];
+  var itemsBase = form.getAttribute("data-browse-items") || "browse-items/";
+
+  window.casebookItems = function (c, rows) {
+    chunks[c] = rows;
+    var waits = chunkWaits[c] || [];
+    chunkWaits[c] = null;
+    waits.forEach(function (w) {
+      w[0]();
+    });
+  };
+
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = src;
+      script.onload = function () {
+        resolve();
+      };
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+  }
+
+  function loadChunk(c) {
+    if (chunks[c]) return Promise.resolve();
+    return new Promise(function (resolve, reject) {
+      if (chunkWaits[c]) {
+        chunkWaits[c].push([resolve, reject]);
+        return;
+      }
+      chunkWaits[c] = [[resolve, reject]];
+      loadScript(itemsBase + c + ".js").catch(function (e) {
+        var waits = chunkWaits[c] || [];
+        chunkWaits[c] = null;
+        waits.forEach(function (w) {
+          w[1](e);
+        });
+      });
+    });
+  }
+
+  function item(i) {
+    var chunk = chunks[Math.floor(i / chunkSize)];
+    return chunk ? chunk[i % chunkSize] : null;
   }
 
   /* --- Applying the filters ------------------------------------------------ */
 
   var statusEl = document.querySelector("[data-status]");
   var emptyEl = document.querySelector("[data-empty]");
+  var resultsEl = document.querySelector("[data-results]");
+  var moreEl = document.querySelector("[data-more]");
+  var moreButton = moreEl ? moreEl.querySelector("button") : null;
+  var root = form.getAttribute("data-root") || "./";
   var searchInput = form.querySelector('input[name="q"]');
   var searchNote = form.querySelector("[data-search-note]");
   var searchBits = null; // null: no search, or not loaded yet
-  var scratch = newBits();
-  var matched = newBits();
+  var scratch = null;
+  var matched = null;
   var announceTimer = 0;
   var groupsBox = form.querySelector("[data-filter-groups]");
   var tickedEl = form.querySelector("[data-ticked]");
   var whenFiltered = document.querySelector("[data-when-filtered]");
+  var limit = 0; // how many matches the list shows
+  var current = null; // the matches (bits), null for all
+  var matchCount = 0;
+  var drawn = ""; // what the list shows now, as "<limit>:<matches>"
+  var serverList = true; // the list is still the one the page came with
+  var generation = 0;
 
-  /* The filter groups fold away on narrow screens (the list then starts near
-     the top) and are always open on wide ones, where their toggle is hidden. */
+  /* The filter groups are closed on narrow screens while the page is parsed
+     (index.html) and open on wide ones, where their toggle is hidden. */
   if (groupsBox && window.matchMedia) {
     var wide = window.matchMedia("(min-width: 48em)");
-    groupsBox.open = wide.matches;
     var onWidth = function () {
       if (wide.matches) groupsBox.open = true;
     };
@@ -198,10 +277,7 @@
     if (f.exactInput && f.exactInput.checked) return f.combos.get(picked.join("+")) || EMPTY;
     if (picked.length === 1) return f.values[picked[0]].bits;
     var union = newBits();
-    for (var k = 0; k < picked.length; k++) {
-      var b = f.values[picked[k]].bits;
-      for (var w = 0; w < words; w++) union[w] |= b[w];
-    }
+    for (var k = 0; k < picked.length; k++) orInto(union, f.values[picked[k]].bits);
     return union;
   }
 
@@ -222,6 +298,7 @@
   }
 
   function update(announceDelay) {
+    if (!ready) return;
     var started = performance.now();
     var cons = facets.map(constraint);
     cons.push(searchBits);
@@ -241,35 +318,157 @@
         if (value.input.disabled !== disabled) value.input.disabled = disabled;
       }
     }
-    var all = intersect(cons, -1, matched);
-    var shown = 0;
-    var perGroup = new Int32Array(groups.length);
-    for (var i = 0; i < n; i++) {
-      var on = all ? (all[i >>> 5] >>> (i & 31)) & 1 : 1;
-      if (on !== visible[i]) {
-        visible[i] = on;
-        items[i].hidden = !on;
-      }
-      if (on) {
-        shown++;
-        perGroup[groupOf[i]]++;
-      }
-    }
-    for (var g = 0; g < groups.length; g++) {
-      var group = groups[g];
-      if (perGroup[g] === group.shown) continue;
-      group.shown = perGroup[g];
-      if (group.countEl) group.countEl.textContent = String(perGroup[g]);
-      if (group.section && group.section.hidden !== (perGroup[g] === 0)) {
-        group.section.hidden = perGroup[g] === 0;
-      }
-    }
-    if (emptyEl && emptyEl.hidden !== shown > 0) emptyEl.hidden = shown > 0;
+    current = intersect(cons, -1, matched);
+    matchCount = current ? countBits(current) : n;
+    limit = perPage > 0 ? perPage : n;
     if (tickedEl) tickedEl.textContent = ticked ? "(" + ticked + " ticked)" : "";
-    if (whenFiltered) whenFiltered.hidden = all === null;
-    announce(shown + (shown === 1 ? " entry shown" : " entries shown"), announceDelay || 0);
+    if (whenFiltered) whenFiltered.hidden = current === null;
+    if (emptyEl && emptyEl.hidden !== matchCount > 0) emptyEl.hidden = matchCount > 0;
+    api.shown = matchCount;
+    draw(announceDelay || 0);
     api.lastUpdate = performance.now() - started;
-    api.shown = shown;
+  }
+
+  /* The first `limit` matches, in list order (in rank order when searching). */
+  function listed() {
+    var out = [];
+    if (searchRank) {
+      for (var r = 0; r < searchRank.length && out.length < limit; r++) {
+        var d = searchRank[r];
+        if (!current || (current[d >>> 5] >>> (d & 31)) & 1) out.push(d);
+      }
+      return out;
+    }
+    for (var w = 0; w < words && out.length < limit; w++) {
+      var word = current ? current[w] : w === words - 1 && n & 31 ? (1 << (n & 31)) - 1 : -1;
+      while (word && out.length < limit) {
+        var low = word & -word;
+        out.push((w << 5) + (31 - Math.clz32(low)));
+        word ^= low;
+      }
+    }
+    return out;
+  }
+
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"]/g, function (ch) {
+      return ch === "&" ? "&amp;" : ch === "<" ? "&lt;" : ch === ">" ? "&gt;" : "&quot;";
+    });
+  }
+
+  /* Draws the list: the current page(s) of matches, grouped by kind. */
+  function draw(announceDelay) {
+    var shownIds = listed();
+    var key =
+      limit + ":" + (current ? Array.prototype.join.call(current, ",") : "all") + ":" + searchWords.join(" ");
+    var status = function (listedCount) {
+      var text = matchCount + (matchCount === 1 ? " entry" : " entries");
+      return listedCount < matchCount ? text + " match, the first " + listedCount + " shown" : text + " shown";
+    };
+    // The page's own list is the unfiltered first page: keep it.
+    if (serverList && current === null && limit === perPage) {
+      finishDraw(shownIds.length, status(shownIds.length), announceDelay);
+      return;
+    }
+    if (key === drawn) {
+      finishDraw(shownIds.length, status(shownIds.length), announceDelay);
+      return;
+    }
+    var needed = [];
+    shownIds.forEach(function (i) {
+      var c = Math.floor(i / chunkSize);
+      if (!chunks[c] && needed.indexOf(c) < 0) needed.push(c);
+    });
+    var mine = ++generation;
+    var render = function () {
+      if (mine !== generation) return;
+      var html = "";
+      var open = -1;
+      // Free pages the search found, when no filter narrows the entries.
+      var filtered = facets.some(function (f) {
+        return constraint(f) !== null;
+      });
+      if (pageHits.length && !filtered) {
+        html += '<section class="group" aria-labelledby="group-pages-found"><h3 id="group-pages-found">Pages</h3><ul class="entry-list">';
+        pageHits.forEach(function (pg) {
+          html += '<li data-page-hit><a href="' + escapeHtml(root + pg[1]) + '">' + marked(pg[0]) + "</a></li>";
+        });
+        html += "</ul></section>";
+      }
+      shownIds.forEach(function (i) {
+        var row = item(i);
+        if (!row) return;
+        var k = row[1];
+        // Ranked results are not grouped by kind: one list.
+        if (searchRank) k = open >= 0 ? open : k;
+        if (k !== open) {
+          if (open >= 0) html += "</ul></section>";
+          open = k;
+          var kind = kinds[k];
+          var inKind = current ? countAnd(current, kind.bits) : countBits(kind.bits);
+          if (searchRank) {
+            html +=
+              '<section class="group" aria-labelledby="group-ranked" data-group="ranked"><h3 id="group-ranked">Best matches first <span class="count">(<span data-group-count>' +
+              matchCount +
+              '</span>)</span></h3><ul class="entry-list">';
+            return addLine(row);
+          }
+          html +=
+            '<section class="group" aria-labelledby="group-' + escapeHtml(kind.id) + '" data-group="' +
+            escapeHtml(kind.id) + '"><h3 id="group-' + escapeHtml(kind.id) + '">' + escapeHtml(kind.label) +
+            ' <span class="count">(<span data-group-count>' + inKind + '</span>)</span></h3><ul class="entry-list">';
+        }
+        addLine(row);
+      });
+      function addLine(row) {
+        var kindText = searchRank && kinds[row[1]] ? kinds[row[1]].label + " · " : "";
+        html +=
+          '<li data-entry="' + escapeHtml(row[0]) + '"><a href="' + escapeHtml(root + kindDir(row[1]) + "/" + row[2] + "/") +
+          '">' + marked(row[3]) + "</a>" + (row[4] || kindText ? ' <span class="meta">' + escapeHtml(kindText) + marked(row[4]) + "</span>" : "") +
+          "</li>";
+      }
+      if (open >= 0) html += "</ul></section>";
+      if (resultsEl) resultsEl.innerHTML = html;
+      serverList = false;
+      drawn = key;
+      finishDraw(shownIds.length, status(shownIds.length), announceDelay);
+    };
+    if (!needed.length) return render();
+    api.pending = true;
+    document.documentElement.setAttribute("data-browse", "loading");
+    Promise.all(needed.map(loadChunk)).then(render, function () {
+      if (mine !== generation) return;
+      api.pending = false;
+      announce("The list could not be loaded.", 0);
+    });
+  }
+
+  function kindDir(k) {
+    return kinds[k] ? kinds[k].dir : "";
+  }
+
+  function finishDraw(listedCount, text, announceDelay) {
+    api.listed = listedCount;
+    api.pending = false;
+    if (moreEl) {
+      var rest = matchCount - listedCount;
+      moreEl.hidden = rest <= 0;
+      if (moreButton && rest > 0) {
+        var next = perPage > 0 ? Math.min(perPage, rest) : rest;
+        moreButton.textContent = "Show " + next + " more";
+      }
+    }
+    announce(text, announceDelay);
+    if (!api.readyAt) api.readyAt = performance.now();
+    document.documentElement.setAttribute("data-browse", "ready");
+  }
+
+  if (moreButton) {
+    moreButton.addEventListener("click", function () {
+      if (!ready) return;
+      limit += perPage > 0 ? perPage : n;
+      draw(0);
+    });
   }
 
   /* The status is a live region: while typing, say the result once typing pauses. */
@@ -350,158 +549,261 @@
     if (searchInput) searchInput.value = params.get("q") || "";
   }
 
-  /* --- Search -------------------------------------------------------------- */
-
-  var engine = null;
-  var loading = null;
-  var titlesOnly = false;
-  var searchTimer = 0;
-
-  function loadScript(src) {
-    return new Promise(function (resolve, reject) {
-      if (window.MiniSearch) return resolve();
-      var script = document.createElement("script");
-      script.src = src;
-      script.onload = function () {
-        resolve();
-      };
-      script.onerror = reject;
-      document.head.appendChild(script);
+  /* Whether the reader has ticked or typed anything yet (before the script
+     was ready): that input wins over the query string, and is never undone. */
+  function formHasInput() {
+    if (searchInput && searchInput.value.trim()) return true;
+    return facets.some(function (f) {
+      return (
+        (f.exactInput && f.exactInput.checked) ||
+        f.values.some(function (v) {
+          return v.input.checked;
+        })
+      );
     });
   }
 
-  /* Lower case without accents ("Malmö" finds "malmo"); plain ASCII skips the costly part. */
+  /* --- Search -------------------------------------------------------------- */
+
+  /* search/index.js says which chunk (search/<k>.js) holds which terms; a
+     query loads only the chunks of its words (all the terms a word of three
+     letters or more begins, while typing). Postings are (gap << 4 | fields):
+     1 id, 2 title, 4 facet labels and fields, 8 body. Ranking: for each word
+     its best term's weight (id 4, title 3, fields 1.5, body 1; a prefix match
+     0.6 of an exact one) times its rarity (BM25's idf); every word must
+     match; an entry whose id the query is comes first. */
+  var PREFIX_MIN = 3;
+  var searchMeta = null;
+  var searchChunks = [];
+  var searchChunkWaits = [];
+  var searchRank = null; // ranked entry numbers of the current search, or null
+  var pageHits = []; // free pages the search found: [title, url]
+  var searchWords = [];
+  var loading = null;
+  var searchTimer = 0;
+  var searchDir = form.getAttribute("data-search-dir") || "search/";
+
+  /* Lower case without accents ("Malmö" finds "malmo"), as the index is made. */
   function fold(term) {
     var lower = term.toLowerCase();
     // eslint-disable-next-line no-control-regex
-    return /[^\x00-\x7f]/.test(lower) ? lower.normalize("NFD").replace(/[\u0300-\u036f]/g, "") : lower;
+    if (!/[^\x00-\x7f]/.test(lower)) return lower;
+    return lower
+      .normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .replace(/ø/g, "o")
+      .replace(/ł/g, "l")
+      .replace(/đ/g, "d")
+      .normalize("NFC");
   }
+  function wordsOf(text) {
+    return fold(text)
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter(Boolean);
+  }
+
+  window.casebookSearchIndex = function (meta) {
+    searchMeta = meta;
+  };
+  window.casebookSearchChunk = function (k, terms) {
+    searchChunks[k] = terms;
+    var waits = searchChunkWaits[k] || [];
+    searchChunkWaits[k] = null;
+    waits.forEach(function (w) {
+      w[0]();
+    });
+  };
 
   function loadSearch() {
     if (loading) return loading;
     form.setAttribute("data-search", "loading");
-    loading = Promise.all([
-      loadScript(form.getAttribute("data-search-script")),
-      fetch(form.getAttribute("data-search-index")).then(function (r) {
-        if (!r.ok) throw new Error(r.status);
-        return r.json();
-      })
-    ])
-      .then(function (loaded) {
-        var data = loaded[1];
-        var labels = Object.create(null);
-        (data.facets || []).forEach(function (f) {
-          var byId = (labels[f.name] = Object.create(null));
-          f.values.forEach(function (v) {
-            byId[v.id] = v.label;
-          });
-        });
-        var docs = data.entries
-          .filter(function (e) {
-            return ids.has(e.id);
-          })
-          .map(function (e) {
-            var named = [];
-            Object.keys(e.facets || {}).forEach(function (name) {
-              e.facets[name].forEach(function (id) {
-                if (labels[name] && labels[name][id]) named.push(labels[name][id]);
-              });
-            });
-            return {
-              id: e.id,
-              title: e.title,
-              text: e.text || "",
-              fields: (e.fields || "") + " " + named.join(" ")
-            };
-          });
-        var building = new window.MiniSearch({
-          fields: ["title", "text", "fields"],
-          processTerm: fold,
-          searchOptions: {
-            prefix: true,
-            fuzzy: function (term) {
-              return term.length > 4 ? 0.2 : false;
-            },
-            combineWith: "AND"
-          }
-        });
-        // In chunks, so the page (and its filters) stay responsive on big catalogues.
-        return building.addAllAsync(docs, { chunkSize: 1000 }).then(function () {
-          engine = building;
-          form.setAttribute("data-search", "ready");
-        });
-      })
-      .catch(function () {
-        // fetch() is refused for pages opened from disk (file://): search titles.
-        titlesOnly = true;
-        form.setAttribute("data-search", "titles");
+    loading = loadScript(searchDir + "index.js").then(
+      function () {
+        form.setAttribute("data-search", "ready");
+      },
+      function () {
+        form.setAttribute("data-search", "failed");
         if (searchNote) {
-          searchNote.textContent =
-            "Only titles are searched: full-text search needs the site to be served over HTTP.";
+          searchNote.textContent = "Search could not be loaded.";
           searchNote.hidden = false;
         }
-      });
+      }
+    );
     return loading;
   }
 
-  function titleMatches(q) {
-    var terms = fold(q).split(/\s+/).filter(Boolean);
-    var bits = newBits();
-    for (var i = 0; i < n; i++) {
-      var link = items[i].querySelector("a");
-      var title = fold(link ? link.textContent : items[i].textContent);
-      if (
-        terms.every(function (t) {
-          return title.indexOf(t) >= 0;
-        })
-      ) {
-        setBit(bits, i);
-      }
-    }
-    return bits;
+  function loadSearchChunk(k) {
+    if (searchChunks[k]) return Promise.resolve();
+    return new Promise(function (resolve, reject) {
+      if (searchChunkWaits[k]) return searchChunkWaits[k].push([resolve, reject]);
+      searchChunkWaits[k] = [[resolve, reject]];
+      loadScript(searchDir + k + ".js").catch(function (e) {
+        var waits = searchChunkWaits[k] || [];
+        searchChunkWaits[k] = null;
+        waits.forEach(function (w) {
+          w[1](e);
+        });
+      });
+    });
   }
 
-  /* Recomputes the search's bitset for the box's text; calls done() when ready. */
+  /* The chunk a term falls in: the last whose first term is not after it. */
+  function chunkOf(term) {
+    var firsts = searchMeta.chunks;
+    var lo = 0;
+    var hi = firsts.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >>> 1;
+      if (firsts[mid] <= term) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+  function chunkRange(word) {
+    var last = word.length >= PREFIX_MIN ? chunkOf(word + "\uffff") : chunkOf(word);
+    var out = [];
+    for (var k = chunkOf(word); k <= last; k++) out.push(k);
+    return out;
+  }
+
+  var FIELD_WEIGHT = [1, 4, 3, 4, 1.5, 4, 3, 4, 1, 4, 3, 4, 1.5, 4, 3, 4];
+
+  /* Ranks every document for `words` (all chunks loaded). */
+  function rank(words) {
+    var docs = searchMeta.documents;
+    var total = new Float64Array(docs);
+    var matchedWords = new Uint16Array(docs);
+    var idWords = new Uint16Array(docs);
+    words.forEach(function (word) {
+      var best = new Float64Array(docs);
+      var isId = new Uint8Array(docs);
+      var prefix = word.length >= PREFIX_MIN;
+      chunkRange(word).forEach(function (k) {
+        var terms = searchChunks[k] || {};
+        Object.keys(terms).forEach(function (term) {
+          var exact = term === word;
+          if (!exact && !(prefix && term.lastIndexOf(word, 0) === 0)) return;
+          var postings = terms[term];
+          var df = postings.length;
+          var idf = Math.log(1 + (docs - df + 0.5) / (df + 0.5));
+          var doc = 0;
+          for (var p = 0; p < df; p++) {
+            doc += postings[p] >>> 4;
+            var flags = postings[p] & 15;
+            var score = idf * FIELD_WEIGHT[flags] * (exact ? 1 : 0.6);
+            if (score > best[doc]) best[doc] = score;
+            if (exact && flags & 1) isId[doc] = 1;
+          }
+        });
+      });
+      for (var d = 0; d < docs; d++) {
+        if (best[d] > 0) {
+          total[d] += best[d];
+          matchedWords[d]++;
+          idWords[d] += isId[d];
+        }
+      }
+    });
+    var hits = [];
+    for (var d = 0; d < docs; d++) {
+      if (matchedWords[d] !== words.length) continue;
+      if (idWords[d] === words.length) total[d] += 1000;
+      hits.push(d);
+    }
+    hits.sort(function (a, b) {
+      return total[b] - total[a] || a - b;
+    });
+    return hits;
+  }
+
+  /* Recomputes the search for the box's text; calls done() when ready. */
   function runSearch(done) {
     var q = searchInput ? searchInput.value.trim() : "";
-    if (!q) {
+    var words = wordsOf(q);
+    if (!words.length) {
       searchBits = null;
+      searchRank = null;
+      pageHits = [];
+      searchWords = [];
       return done();
     }
-    if (!engine && !titlesOnly) {
+    if (!ready) return;
+    if (!searchMeta) {
       announce("Loading search…", 0);
       return loadSearch().then(function () {
-        runSearch(done);
+        if (searchMeta) runSearch(done);
       });
     }
-    if (titlesOnly) {
-      searchBits = titleMatches(q);
-    } else {
-      var bits = newBits();
-      engine.search(q).forEach(function (hit) {
-        var i = ids.get(hit.id);
-        if (i !== undefined) setBit(bits, i);
+    var needed = [];
+    words.forEach(function (w) {
+      chunkRange(w).forEach(function (k) {
+        if (!searchChunks[k] && needed.indexOf(k) < 0) needed.push(k);
       });
-      searchBits = bits;
+    });
+    if (needed.length) {
+      return Promise.all(needed.map(loadSearchChunk)).then(
+        function () {
+          runSearch(done);
+        },
+        function () {
+          announce("Search could not be loaded.", 0);
+        }
+      );
     }
+    // Only the latest text counts: typing may have gone on meanwhile.
+    if (wordsOf(searchInput.value.trim()).join(" ") !== words.join(" ")) return;
+    var started = performance.now();
+    var hits = rank(words);
+    var bits = newBits();
+    var ranked = [];
+    pageHits = [];
+    hits.forEach(function (d) {
+      if (d < n) {
+        bits[d >>> 5] |= 1 << (d & 31);
+        ranked.push(d);
+      } else if (searchMeta.pages[d - searchMeta.entries]) {
+        pageHits.push(searchMeta.pages[d - searchMeta.entries]);
+      }
+    });
+    searchBits = bits;
+    searchRank = ranked;
+    searchWords = words;
+    api.lastSearch = performance.now() - started;
+    api.lastSearchQuery = q;
     done();
+  }
+
+  /* `text` as HTML with the words the search matched marked. */
+  function marked(text) {
+    if (!searchWords.length) return escapeHtml(text);
+    return String(text)
+      .split(/([\p{L}\p{N}]+)/u)
+      .map(function (part, i) {
+        if (i % 2 === 0) return escapeHtml(part);
+        var folded = fold(part);
+        var hit = searchWords.some(function (w) {
+          return folded === w || (w.length >= PREFIX_MIN && folded.lastIndexOf(w, 0) === 0);
+        });
+        return hit ? "<mark>" + escapeHtml(part) + "</mark>" : escapeHtml(part);
+      })
+      .join("");
   }
 
   /* --- Events -------------------------------------------------------------- */
 
   form.addEventListener("change", function (event) {
     if (event.target.type !== "checkbox") return;
-    update();
     saveState(true);
+    update();
   });
 
   if (searchInput) {
     searchInput.addEventListener("input", function () {
       clearTimeout(searchTimer);
       searchTimer = setTimeout(function () {
+        saveState(false);
         runSearch(function () {
           update(600);
-          saveState(false);
         });
       }, 120);
     });
@@ -514,9 +816,9 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     clearTimeout(searchTimer);
+    saveState(true);
     runSearch(function () {
       update();
-      saveState(true);
     });
   });
 
@@ -529,8 +831,11 @@
     });
     if (searchInput) searchInput.value = "";
     searchBits = null;
-    update();
+    searchRank = null;
+    pageHits = [];
+    searchWords = [];
     saveState(true);
+    update();
   }
   var clears = document.querySelectorAll("[data-clear]");
   for (var c = 0; c < clears.length; c++) {
@@ -547,11 +852,43 @@
     });
   });
 
-  /* For tests and benchmarks: the time the last update took, and how many are shown. */
-  var api = (window.casebookBrowse = { lastUpdate: 0, shown: n, update: update });
+  /* For tests and benchmarks: the time the last update took, how many entries
+     match, how many the list shows, and whether it waits for result lines. */
+  var api = (window.casebookBrowse = {
+    lastUpdate: 0,
+    shown: 0,
+    listed: 0,
+    pending: true,
+    readyAt: 0, // when the filters first became usable (ms since navigation)
+    update: update
+  });
 
-  readState();
-  update();
-  if (searchInput && searchInput.value.trim()) runSearch(update);
-  document.documentElement.setAttribute("data-browse", "ready");
+  // Input made before now wins over the query string; else the query string sets the form.
+  if (formHasInput()) saveState(false);
+  else readState();
+
+  var dataLoaded = new Promise(function (resolve, reject) {
+    var start = function () {
+      loadScript(form.getAttribute("data-browse-data")).then(resolve, reject);
+    };
+    // After first paint: the page's own list is up before the data is asked for.
+    if (window.requestAnimationFrame) requestAnimationFrame(start);
+    else start();
+  }).then(function () {
+    var data = window.casebookData;
+    if (!data) throw new Error("no browse data");
+    setUp(data);
+    scratch = newBits();
+    matched = newBits();
+    ready = true;
+  });
+  dataLoaded.then(
+    function () {
+      update();
+      if (searchInput && searchInput.value.trim()) runSearch(update);
+    },
+    function () {
+      announce("The filters could not be loaded.", 0);
+    }
+  );
 })();

@@ -9,10 +9,12 @@
 //! thread scheduling or hash order.
 //!
 //! The parts: [`theme`] (templates and static files), [`escape`],
+//! [`browse`] (the home page's filter data),
 //! [`fragments`] (list items, value links and the site header rendered once
 //! and spliced into every page that shows them), [`context`] (reused Tera
 //! contexts), [`sink`] (where files go).
 
+pub mod browse;
 pub mod context;
 pub mod escape;
 pub mod fragments;
@@ -94,6 +96,8 @@ pub struct Renderer<'a> {
     value_links: Vec<Vec<OnceLock<Result<Item, Diagnostic>>>>,
     /// The site header and browse bar (`nav.html`) per section of the site.
     navs: Mutex<BTreeMap<String, Arc<Result<Item, Diagnostic>>>>,
+    /// The chunked search index, made by the first of its routes rendered.
+    search: OnceLock<crate::search::ChunkedIndex>,
 }
 
 /// The site's own additions to the theme's styles, loaded after them on every
@@ -139,6 +143,7 @@ impl<'a> Renderer<'a> {
                 .map(|f| f.values.iter().map(|_| OnceLock::new()).collect())
                 .collect(),
             navs: Mutex::new(BTreeMap::new()),
+            search: OnceLock::new(),
         }
     }
 
@@ -168,6 +173,12 @@ impl<'a> Renderer<'a> {
     /// Every route of the site.
     pub fn routes(&self) -> &'a [Route] {
         self.routes
+    }
+
+    /// The chunked search index, made on first use.
+    fn search_index(&self) -> &crate::search::ChunkedIndex {
+        self.search
+            .get_or_init(|| crate::search::ChunkedIndex::new(self.catalogue))
     }
 
     /// Renders `template` for the page at `url` into bytes.
@@ -222,7 +233,11 @@ impl<'a> Renderer<'a> {
         let c = self.catalogue;
         let path = route.file(c);
         let bytes = match route {
-            Route::Home => self.home()?,
+            Route::Home(page) => self.home(*page)?,
+            Route::BrowseData => browse::data_js(c),
+            Route::SearchEntry => self.search_index().entry_file(),
+            Route::SearchChunk(k) => self.search_index().chunk(*k),
+            Route::BrowseItems(n) => browse::items_js(c, *n),
             Route::Kind(k, page) => self.kind(*k, *page)?,
             Route::Entry(e) => self.entry(*e)?,
             Route::Facet(fi) => self.facet(*fi)?,
@@ -284,6 +299,15 @@ pub fn render(
         inner: sink,
         nanos: AtomicU64::new(0),
     };
+    // The search index is made here, before the routes are rendered in
+    // parallel: made inside one of them, its own parallel work could pick up
+    // another search route on the same thread, which would wait on itself.
+    if routes
+        .iter()
+        .any(|r| matches!(r, Route::SearchEntry | Route::SearchChunk(_)))
+    {
+        renderer.search_index();
+    }
     let results: Vec<(Result<(), Diagnostic>, Duration)> = routes
         .par_iter()
         .map(|route| {

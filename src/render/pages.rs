@@ -89,13 +89,27 @@ impl<'a> Renderer<'a> {
         Ok((self.list(route, shown)?, pager))
     }
 
-    pub(super) fn home(&self) -> Result<Vec<u8>, Diagnostic> {
-        let all: Vec<usize> = (0..self.catalogue.entries.len()).collect();
-        let groups = self.groups(&all, ItemStyle::Home, &root_for(""))?;
+    /// Page `page` of the home page: the first page of entries with the
+    /// filters (which load the rest with `browse.js`), or a later page of
+    /// the no-script list.
+    pub(super) fn home(&self, page: usize) -> Result<Vec<u8>, Diagnostic> {
+        let route = Route::Home(page);
+        let c = self.catalogue;
+        let all: Vec<usize> = self.index.by_kind.iter().flatten().copied().collect();
+        let shown = routes::page_slice(c, &all, page);
+        let pager = PagerView::new(
+            "",
+            page,
+            routes::page_count(c, all.len()),
+            all.len(),
+            c.config.paginate_by,
+        );
+        // The home style, as before, for sites whose own item.html asks for it.
+        let groups = self.groups(shown, ItemStyle::Home, &root_for(&route.url(c)))?;
         self.html(
             "index.html",
-            &Route::Home,
-            &[("groups", &groups)],
+            &route,
+            &[("groups", &groups), ("pager", &pager)],
             &[&groups],
         )
     }

@@ -50,15 +50,8 @@ pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     ("style.css", include_bytes!("../../static/style.css")),
     // Home-page filters and search, and filtered-view links on summary pages.
     ("browse.js", include_bytes!("../../static/browse.js")),
-    // MiniSearch (MIT), vendored from npm; loaded by browse.js when a reader searches.
-    (
-        "vendor/minisearch.min.js",
-        include_bytes!("../../static/vendor/minisearch.min.js"),
-    ),
-    (
-        "vendor/minisearch.LICENSE.txt",
-        include_bytes!("../../static/vendor/minisearch.LICENSE.txt"),
-    ),
+    // The site icon every page links (no 404 for `/favicon.ico`).
+    ("favicon.svg", include_bytes!("../../static/favicon.svg")),
 ];
 
 /// Where a site's own templates and static files live, under its root.

@@ -25,6 +25,8 @@ pub struct Change {
     pub entry_pages: BTreeSet<usize>,
     /// Entries whose list item (title, summary line, filter data) changed.
     pub list_items: BTreeSet<usize>,
+    /// Pages of the home page's list that show a changed list item.
+    pub home_pages: BTreeSet<usize>,
     /// Pages of kind lists (kind, page) that show a changed list item.
     pub kind_pages: BTreeSet<(usize, usize)>,
     /// Facets whose coding of some entry changed: their value counts and
@@ -106,6 +108,9 @@ impl Change {
             let listed_differently = view::item_of(c, old) != view::item_of(c, new);
             if listed_differently {
                 change.list_items.insert(i);
+                // The home page lists every entry, in catalogue order.
+                let all: Vec<usize> = (0..c.entries.len()).collect();
+                change.home_pages.extend(page_of(c, &all, i));
                 if let Some(page) = page_of(c, &index.by_kind[new.kind], i) {
                     change.kind_pages.insert((new.kind, page));
                 }
@@ -203,7 +208,11 @@ impl Route {
         let counts = !change.facets.is_empty();
         let site = counts && change.own_templates;
         match self {
-            Route::Home => counts || !change.list_items.is_empty(),
+            // The home page's filters show value counts on every page; a
+            // changed item shows on the one page that lists it.
+            Route::Home(page) => counts || change.home_pages.contains(page),
+            Route::BrowseData => counts || !change.list_items.is_empty(),
+            Route::BrowseItems(_) => !change.list_items.is_empty(),
             // A kind's members never change in a partial rebuild (an entry's
             // kind is its folder); only the page showing a changed item does.
             Route::Kind(k, page) => site || change.kind_pages.contains(&(*k, *page)),
@@ -232,7 +241,8 @@ impl Route {
             }
             Route::CatalogueJson | Route::Feed | Route::Bibtex | Route::CslJson => change.records,
             Route::Sitemap => change.records || change.routes,
-            Route::SearchIndex => change.entries,
+            // Any entry's words may move the chunks' boundaries.
+            Route::SearchIndex | Route::SearchEntry | Route::SearchChunk(_) => change.entries,
             Route::Robots => false,
             Route::Static(name) => change.statics.contains(name),
         }

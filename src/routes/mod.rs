@@ -31,8 +31,9 @@ pub use change::Change;
 /// One file of the built site.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Route {
-    /// The home page, `index.html`.
-    Home,
+    /// Page `n` (from 1) of the home page: `index.html`, then the no-script
+    /// list's later pages (`page/2/`).
+    Home(usize),
     /// Page `n` (from 1) of a kind's list of entries (`practices/`,
     /// `practices/page/2/`).
     Kind(usize, usize),
@@ -66,6 +67,17 @@ pub enum Route {
     CatalogueJson,
     /// `search-index.json`, for the home page's search.
     SearchIndex,
+    /// `search/index.js`: the search index's entry file (which chunk holds
+    /// which terms).
+    SearchEntry,
+    /// `search/<k>.js`: chunk `k` of the search index's terms.
+    SearchChunk(usize),
+    /// `browse-data.js`: what the home page's filters need (kinds, facet
+    /// values, a bit set of entries per value), loaded after first paint.
+    BrowseData,
+    /// `browse-items/<n>.js`: chunk `n` of what a result line shows (id,
+    /// kind, slug, title, summary line), [`ITEMS_PER_CHUNK`] entries each.
+    BrowseItems(usize),
     /// `sitemap.xml`: every page (sites with an absolute base URL).
     Sitemap,
     /// `robots.txt`.
@@ -90,6 +102,14 @@ pub const ROBOTS_FILE: &str = "robots.txt";
 pub const CATALOGUE_JSON: &str = "catalogue.json";
 /// The home page's search index.
 pub const SEARCH_INDEX: &str = "search-index.json";
+/// The folder of the chunked search index.
+pub const SEARCH_DIR: &str = "search";
+/// The home page's filter data (a script, so it loads from `file://` too).
+pub const BROWSE_DATA: &str = "browse-data.js";
+/// The folder of the home page's result-line chunks.
+pub const BROWSE_ITEMS_DIR: &str = "browse-items";
+/// Entries per chunk of result lines (`browse-items/<n>.js`).
+pub const ITEMS_PER_CHUNK: usize = 32;
 /// The not-found page (at the top, where web servers look for it).
 pub const NOT_FOUND_FILE: &str = "404.html";
 /// The name every page's file has inside its folder.
@@ -101,7 +121,7 @@ impl Route {
     pub fn url(&self, c: &Catalogue) -> String {
         let config = &c.config;
         match self {
-            Route::Home => String::new(),
+            Route::Home(page) => paged(String::new(), *page),
             Route::Kind(k, page) => paged(kind_url(&config.kinds[*k]), *page),
             Route::Entry(e) => entry_url(c, &c.entries[*e]),
             Route::Facet(fi) => facet_url(&config.facets[*fi]),
@@ -120,6 +140,10 @@ impl Route {
             Route::NotFound => NOT_FOUND_FILE.to_string(),
             Route::CatalogueJson => CATALOGUE_JSON.to_string(),
             Route::SearchIndex => SEARCH_INDEX.to_string(),
+            Route::SearchEntry => format!("{SEARCH_DIR}/index.js"),
+            Route::SearchChunk(k) => format!("{SEARCH_DIR}/{k}.js"),
+            Route::BrowseData => BROWSE_DATA.to_string(),
+            Route::BrowseItems(n) => format!("{BROWSE_ITEMS_DIR}/{n}.js"),
             Route::Sitemap => SITEMAP_FILE.to_string(),
             Route::Robots => ROBOTS_FILE.to_string(),
             Route::Feed => FEED_FILE.to_string(),
@@ -137,7 +161,7 @@ impl Route {
     /// Whether the route is an HTML page rendered from a template.
     pub fn is_page(&self) -> bool {
         match self {
-            Route::Home
+            Route::Home(_)
             | Route::Kind(..)
             | Route::Entry(_)
             | Route::Facet(_)
@@ -152,6 +176,10 @@ impl Route {
             | Route::EntriesCsv(_)
             | Route::CatalogueJson
             | Route::SearchIndex
+            | Route::SearchEntry
+            | Route::SearchChunk(_)
+            | Route::BrowseData
+            | Route::BrowseItems(_)
             | Route::Sitemap
             | Route::Robots
             | Route::Feed
@@ -169,7 +197,7 @@ impl Route {
     /// What kind of file this is, for the build's timings.
     pub fn label(&self) -> &'static str {
         match self {
-            Route::Home => "home page",
+            Route::Home(_) => "home page",
             Route::Kind(..) => "kind pages",
             Route::Entry(_) => "entry pages",
             Route::Facet(_) => "facet pages",
@@ -180,7 +208,8 @@ impl Route {
             Route::Page(_) | Route::NotFound => "free pages and 404",
             Route::EntriesCsv(_) => "entries.csv",
             Route::CatalogueJson => "catalogue.json",
-            Route::SearchIndex => "search index",
+            Route::SearchIndex | Route::SearchEntry | Route::SearchChunk(_) => "search index",
+            Route::BrowseData | Route::BrowseItems(_) => "filter data",
             Route::Sitemap | Route::Robots | Route::Feed | Route::Bibtex | Route::CslJson => {
                 "sitemap, feed, citations"
             }
@@ -204,12 +233,19 @@ pub fn all<'s>(
     let config = &c.config;
     let statics: Vec<&String> = statics.into_iter().collect();
     let mut routes = vec![
-        Route::Home,
+        Route::Home(1),
         Route::Summaries,
         Route::NotFound,
         Route::CatalogueJson,
         Route::SearchIndex,
+        Route::BrowseData,
     ];
+    let entries = c.entries.len();
+    routes.extend((2..=page_count(c, entries)).map(Route::Home));
+    routes.extend((0..entries.div_ceil(ITEMS_PER_CHUNK)).map(Route::BrowseItems));
+    routes.push(Route::SearchEntry);
+    let documents = entries + c.pages.len();
+    routes.extend((0..crate::search::chunk_count(documents)).map(Route::SearchChunk));
     for (k, entries) in index.by_kind.iter().enumerate() {
         routes.extend((1..=page_count(c, entries.len())).map(|n| Route::Kind(k, n)));
     }

@@ -278,7 +278,7 @@ impl Serialize for ValueIds<'_> {
 }
 
 /// Appends the text of a front-matter value (strings, numbers, lists, maps), space-separated.
-fn push_field_text(value: &Value, out: &mut String) {
+pub(super) fn push_field_text(value: &Value, out: &mut String) {
     match value {
         Value::Null => {}
         Value::Bool(_) => {} // "yes"/"no" is noise for search

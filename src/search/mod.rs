@@ -23,16 +23,22 @@
 //! again: both put the file together from the same head, records, separators
 //! and tail, so they give the same bytes.
 //!
+//! The home page's search reads a different file: the index split by term
+//! into `search/index.js` and `search/<k>.js` (`chunks`), made from the same
+//! words, so a query downloads only the chunks of its words.
+//!
 //! The parts live in small modules: `text` reads the text out of finished
 //! HTML (for bodies with raw HTML, and as the reference the words read from
 //! Markdown events are tested against), `words` collects a text's distinct
 //! words, and `index` writes the file, in parts or from kept records.
 
+mod chunks;
 mod index;
 mod text;
 mod word_set;
 mod words;
 
+pub use chunks::{chunk_count, fold, ChunkedIndex, IN_BODY, IN_FIELDS, IN_ID, IN_TITLE};
 pub use index::{index_parts, IndexRecords};
 pub use text::html_to_text;
 #[cfg(test)]

@@ -80,6 +80,9 @@ pub(super) struct Good {
     /// changed entries (the whole file is 43 MB at 18,000 entries). Partial
     /// rebuilds keep them up to date; a full build starts a new `Good`.
     pub(super) search: IndexRecords,
+    /// The chunked search index (`search/`), made at the first entry change
+    /// and kept up to date by partial rebuilds.
+    pub(super) chunked: Option<crate::search::ChunkedIndex>,
     pub(super) files: Arc<Files>,
     /// What links in bodies resolve to, as in a full load.
     pub(super) links: load::LinkTargets,
@@ -101,6 +104,7 @@ impl Good {
             site,
             similar: SimilarLists::default(),
             search: IndexRecords::default(),
+            chunked: None,
             files,
             links,
             by_source,

@@ -10,7 +10,8 @@
 //! changed), a [`Change`] records what differs, and the routes new to the
 //! site or [`Route::affected_by`] the change are rendered. Routes that are
 //! gone have their files dropped. The search index is put together from
-//! cached per-entry records instead of being rendered from every entry.
+//! cached per-entry records instead of being rendered from every entry, and
+//! the chunked one (`search/`) is updated in place for the edited entries.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -166,6 +167,13 @@ pub(super) fn rebuild(
     // are serialised again.
     let search_index = to_render.contains(&Route::SearchIndex) && !updates.is_empty();
     to_render.retain(|r| *r != Route::SearchIndex);
+    // The chunked index likewise: the edited entries' postings are made
+    // again and only chunks whose terms changed are serialised again.
+    let chunked = !updates.is_empty()
+        && to_render
+            .iter()
+            .any(|r| matches!(r, Route::SearchEntry | Route::SearchChunk(_)));
+    to_render.retain(|r| !matches!(r, Route::SearchEntry | Route::SearchChunk(_)));
     let sink = MemorySink::default();
     render::render(&site.renderer(), &to_render, &sink).map_err(|_| "a page failed to render")?;
     if search_index {
@@ -174,6 +182,28 @@ pub(super) fn rebuild(
         sink.put(SEARCH_INDEX, good.search.json(&site.catalogue))
             .map_err(|_| "the search index failed to write")?;
         to_render.push(Route::SearchIndex);
+    }
+    if chunked {
+        let c = &site.catalogue;
+        let edited: Vec<usize> = updates.iter().map(|u| u.index).collect();
+        let index = match good.chunked.as_mut() {
+            Some(index) => {
+                index.update(c, &edited);
+                index
+            }
+            // Made from the entries as they are now: nothing to update.
+            None => good.chunked.insert(crate::search::ChunkedIndex::new(c)),
+        };
+        let entry = Route::SearchEntry;
+        sink.put(&entry.file(c), index.entry_file())
+            .map_err(|_| "the search index failed to write")?;
+        to_render.push(entry);
+        for (k, bytes) in index.chunks().into_iter().enumerate() {
+            let route = Route::SearchChunk(k);
+            sink.put(&route.file(c), bytes)
+                .map_err(|_| "the search index failed to write")?;
+            to_render.push(route);
+        }
     }
 
     let mut files: Files = (*good.files).clone();

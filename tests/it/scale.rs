@@ -80,7 +80,7 @@ fn words(rng: &mut Stream, n: usize) -> String {
 }
 
 /// Writes the site and returns every entry id with its kind folder.
-fn generate(root: &Path) -> Vec<(String, &'static str)> {
+pub(crate) fn generate(root: &Path) -> Vec<(String, &'static str)> {
     std::fs::write(root.join("catalogue.yaml"), CATALOGUE).unwrap();
     let practices = ENTRIES.div_ceil(2);
     let mut rng = Stream(2024);

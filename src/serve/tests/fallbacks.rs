@@ -157,19 +157,22 @@ fn own_templates_make_value_changes_re_render_everything() {
         "Recovery is a Danish project",
         "Recovery is a Danish scheme",
     );
-    let mut changed = apply_partial(
+    let changed = apply_partial(
         &mut builder,
         &entries_changed(&["content/practices/p12.md"]),
     );
-    changed.sort();
+    let (chunks, mut others): (Vec<_>, Vec<_>) =
+        changed.iter().partition(|url| url.starts_with("/search/"));
+    others.sort();
     assert_eq!(
-        changed,
+        others,
         [
             "/practices/entries.csv",
             "/practices/p12/",
             "/search-index.json"
         ]
     );
+    assert!(!chunks.is_empty(), "{changed:?}");
 }
 
 #[test]

@@ -1,76 +1,124 @@
-//! Search in a browser: over HTTP it searches the full index and combines with
-//! the filters; opened from disk it filters and falls back to titles.
+//! Search in a browser: it finds every entry with a word beginning with the
+//! query, ranks them (an exact id first, title matches above body matches),
+//! marks the matched words, combines with the filters, finds the free pages,
+//! downloads only a few chunks of the index, and works opened from disk too.
+
+use std::collections::BTreeSet;
 
 use fantoccini::Locator;
 use serde_json::Value;
 
 use super::*;
 
+/// Entries with a word starting with `term` in id, title, text or fields,
+/// from `search-index.json` (independent of the chunked index the page reads).
+fn containing(term: &str) -> BTreeSet<String> {
+    let index: Value = serde_json::from_str(
+        &std::fs::read_to_string(shipped_site().join("search-index.json")).unwrap(),
+    )
+    .unwrap();
+    let mut labels = std::collections::HashMap::new();
+    for f in index["facets"].as_array().unwrap() {
+        for v in f["values"].as_array().unwrap() {
+            labels.insert(
+                (
+                    f["name"].as_str().unwrap().to_string(),
+                    v["id"].as_str().unwrap().to_string(),
+                ),
+                v["label"].as_str().unwrap().to_string(),
+            );
+        }
+    }
+    index["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            let mut text: Vec<String> = ["id", "title", "text", "fields"]
+                .iter()
+                .map(|k| e[*k].as_str().unwrap_or("").to_lowercase())
+                .collect();
+            for (name, ids) in e["facets"].as_object().unwrap() {
+                for id in ids.as_array().unwrap() {
+                    let key = (name.clone(), id.as_str().unwrap().to_string());
+                    text.push(labels[&key].to_lowercase());
+                }
+            }
+            text.iter().any(|t| {
+                t.split(|c: char| !c.is_alphanumeric())
+                    .any(|w| w.starts_with(term))
+            })
+        })
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+async fn search_for(client: &Client, words: &str) {
+    let input = client.find(Locator::Id("filter-q")).await.unwrap();
+    input.clear().await.unwrap();
+    input.send_keys(words).await.unwrap();
+    wait_until(
+        client,
+        &format!(
+            "new URLSearchParams(location.search).get('q') === {}",
+            serde_json::to_string(words).unwrap()
+        ),
+    )
+    .await;
+}
+
+/// Waits until the search for the box's text is drawn with `n` matches.
+async fn wait_matches(client: &Client, n: usize) {
+    wait_until(client, &format!("window.casebookBrowse.shown === {n}")).await;
+    wait_drawn(client).await;
+}
+
+fn set(ids: Vec<String>) -> BTreeSet<String> {
+    ids.into_iter().collect()
+}
+
 #[test]
 #[ignore = "needs chromium: cargo test --test it -- --ignored browser"]
 fn search_narrows_the_list_and_combines_with_filters() {
     in_browser(|client, model, home| async move {
-        let index: Value = serde_json::from_str(
-            &std::fs::read_to_string(shipped_site().join("search-index.json")).unwrap(),
-        )
-        .unwrap();
-        // Entries with a word starting with `term` in title, text or fields.
-        let containing = move |term: &str| -> Vec<String> {
-            index["entries"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|e| {
-                    ["title", "text", "fields"].iter().any(|k| {
-                        e[*k]
-                            .as_str()
-                            .unwrap_or("")
-                            .to_lowercase()
-                            .split(|c: char| !c.is_alphanumeric())
-                            .any(|w| w.starts_with(term))
-                    })
-                })
-                .map(|e| e["id"].as_str().unwrap().to_string())
-                .collect()
-        };
         open_home(&client, &home).await;
-        let input = client.find(Locator::Id("filter-q")).await.unwrap();
-        input.send_keys("telephone").await.unwrap();
-        wait_until(&client, "location.search === '?q=telephone'").await;
+        search_for(&client, "telephone").await;
         let expected = containing("telephone");
-        assert!(expected.contains(&"P12".to_string()), "{expected:?}");
-        wait_until(
+        assert!(expected.contains("P12"), "{expected:?}");
+        wait_matches(&client, expected.len()).await;
+        assert_eq!(set(shown(&client).await), expected);
+        // The matched words are marked.
+        let marks = js(
             &client,
-            &format!("window.casebookBrowse.shown === {}", expected.len()),
+            "return Array.from(document.querySelectorAll('[data-entry] mark')).map(m => m.textContent.toLowerCase());",
         )
         .await;
-        assert_eq!(shown(&client).await, expected);
+        let marks: Vec<String> = serde_json::from_value(marks).unwrap();
+        assert!(
+            marks.iter().all(|m| m.starts_with("telephone")),
+            "{marks:?}"
+        );
+
+        // Prefixes match while typing: "peop" finds "people".
+        search_for(&client, "peop").await;
+        let people = containing("peop");
+        assert!(people.len() > 1, "{people:?}");
+        wait_matches(&client, people.len()).await;
+        let first_page: BTreeSet<String> = set(shown(&client).await);
+        assert!(first_page.is_subset(&people));
+        assert_eq!(first_page.len(), people.len().min(SHIPPED_PER_PAGE));
 
         // Search and a filter together: AND.
-        input.clear().await.unwrap();
-        input.send_keys("people").await.unwrap();
-        wait_until(&client, "location.search === '?q=people'").await;
-        let people = containing("people");
-        assert!(people.len() > 1, "{people:?}");
-        wait_until(
-            &client,
-            &format!("window.casebookBrowse.shown === {}", people.len()),
-        )
-        .await;
-        assert_eq!(shown(&client).await, people);
         click_value(&client, "countries", "DK").await;
-        let denmark = model.matching(&Filter::default().with("countries", &["DK"]));
-        let both: Vec<String> = people
-            .iter()
-            .filter(|id| denmark.contains(id))
-            .cloned()
-            .collect();
-        assert_eq!(shown(&client).await, both);
-        assert_eq!(query(&client).await, "?countries=DK&q=people");
+        let denmark: BTreeSet<String> =
+            set(model.matching(&Filter::default().with("countries", &["DK"])));
+        let both: BTreeSet<String> = people.intersection(&denmark).cloned().collect();
+        wait_matches(&client, both.len()).await;
+        assert_eq!(set(shown(&client).await), both);
+        assert_eq!(query(&client).await, "?countries=DK&q=peop");
 
         // A search finding nothing says so.
-        input.clear().await.unwrap();
-        input.send_keys("zzqqxx").await.unwrap();
+        search_for(&client, "zzqqxx").await;
         wait_until(&client, "window.casebookBrowse.shown === 0").await;
         wait_until(&client, "!document.querySelector('[data-empty]').hidden").await;
     });
@@ -78,7 +126,77 @@ fn search_narrows_the_list_and_combines_with_filters() {
 
 #[test]
 #[ignore = "needs chromium: cargo test --test it -- --ignored browser"]
-fn opened_from_disk_filters_work_and_search_falls_back_to_titles() {
+fn search_ranks_an_exact_id_first_and_titles_above_bodies() {
+    in_browser(|client, model, home| async move {
+        open_home(&client, &home).await;
+        // An exact id first (the old search put L02's fuzzy relatives around it).
+        for id in ["P12", "L02", "p3"] {
+            search_for(&client, id).await;
+            wait_drawn(&client).await;
+            wait_until(&client, "document.querySelector('[data-entry]') !== null").await;
+            let first = shown(&client).await.into_iter().next().unwrap();
+            assert_eq!(first, id.to_uppercase(), "searching {id}");
+        }
+        // A word in some titles and some bodies: every title hit ranks above
+        // every entry that has it elsewhere only.
+        let title_words = |e: &crate::filter_model::Entry| -> Vec<String> {
+            e.title
+                .to_lowercase()
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| w.len() >= 5)
+                .map(String::from)
+                .collect()
+        };
+        let (word, titled, all) = model
+            .entries
+            .iter()
+            .flat_map(title_words)
+            .find_map(|word| {
+                let titled: BTreeSet<String> = model
+                    .entries
+                    .iter()
+                    .filter(|e| title_words(e).iter().any(|w| w.starts_with(&word)))
+                    .map(|e| e.id.clone())
+                    .collect();
+                let all = containing(&word);
+                (all.len() > titled.len() + 1 && all.len() < SHIPPED_PER_PAGE)
+                    .then_some((word, titled, all))
+            })
+            .expect("a word in some titles and more bodies");
+        let word = word.as_str();
+        search_for(&client, word).await;
+        wait_matches(&client, all.len()).await;
+        let ranked = shown(&client).await;
+        let last_titled = ranked.iter().rposition(|id| titled.contains(id)).unwrap();
+        let first_other = ranked.iter().position(|id| !titled.contains(id)).unwrap();
+        assert!(last_titled < first_other, "{ranked:?}, titles: {titled:?}");
+        // Free pages are found too.
+        search_for(&client, "guide").await;
+        wait_until(
+            &client,
+            "document.querySelector('[data-page-hit] a[href=\"./guide/\"]') !== null",
+        )
+        .await;
+        // Only the chunks a query needs were loaded, not the whole index.
+        let loaded = js(
+            &client,
+            "return performance.getEntriesByType('resource').filter(r => /\\/search\\/\\d+\\.js$/.test(r.name)).length;",
+        )
+        .await;
+        let chunks = std::fs::read_dir(shipped_site().join("search"))
+            .unwrap()
+            .count()
+            - 1;
+        assert!(
+            loaded.as_u64().unwrap() < chunks as u64,
+            "{loaded} of {chunks} chunks"
+        );
+    });
+}
+
+#[test]
+#[ignore = "needs chromium: cargo test --test it -- --ignored browser"]
+fn opened_from_disk_filters_and_search_work() {
     in_browser(|client, model, _| async move {
         let home = format!("file://{}/index.html", shipped_site().display());
         open_home(&client, &home).await;
@@ -88,32 +206,14 @@ fn opened_from_disk_filters_work_and_search_falls_back_to_titles() {
         click_value(&client, "countries", "DK").await;
         let input = client.find(Locator::Id("filter-q")).await.unwrap();
         input.send_keys("recovery").await.unwrap();
+        let expected = containing("recovery");
+        assert!(!expected.is_empty());
         wait_until(
             &client,
-            "document.querySelector('form[data-filters]').dataset.search === 'titles'",
+            "document.querySelector('form[data-filters]').dataset.search === 'ready'",
         )
         .await;
-        let titled: Vec<String> = model
-            .entries
-            .iter()
-            .filter(|e| e.title.to_lowercase().contains("recovery"))
-            .map(|e| e.id.clone())
-            .collect();
-        assert!(!titled.is_empty());
-        wait_until(
-            &client,
-            &format!("window.casebookBrowse.shown === {}", titled.len()),
-        )
-        .await;
-        assert_eq!(shown(&client).await, titled);
-        let note = js(
-            &client,
-            "const n = document.querySelector('[data-search-note]'); return n.hidden ? '' : n.textContent;",
-        )
-        .await;
-        assert!(
-            note.as_str().unwrap().contains("Only titles are searched"),
-            "{note}"
-        );
+        wait_matches(&client, expected.len()).await;
+        assert_eq!(set(shown(&client).await), expected);
     });
 }

@@ -1,0 +1,400 @@
+//! The home page's search index split by term, as Pagefind does it:
+//! `search/index.js` (a few KB: the first term of every chunk, the number of
+//! documents, the free pages' titles and URLs) and `search/<k>.js`, chunk `k`
+//! of the sorted terms with their postings. A query downloads the entry file
+//! and only the chunks its words (or, while typing, the prefixes of its
+//! words) fall in.
+//!
+//! Documents are the entries, in catalogue order (`0..entries`), then the
+//! free pages. Each term's postings are `(document gap << 4) | fields`, where
+//! the gap is the distance from the previous posting's document and `fields`
+//! says where the term occurs: [`IN_ID`], [`IN_TITLE`], [`IN_FIELDS`] (facet
+//! value labels and other front-matter text), [`IN_BODY`]. `browse.js` ranks
+//! with these (an exact id first, then title and id matches above field and
+//! body matches, rarer terms above common ones). Terms are folded like the
+//! script folds a query: lower case, Latin letters without their accents.
+//!
+//! The number of chunks depends only on the number of documents
+//! ([`chunk_count`]), so the route table knows every chunk without building
+//! the index; where each chunk starts is chosen from the terms, so the chunks
+//! come out about the same size. Output is deterministic.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::model::Catalogue;
+
+/// The term is (part of) the entry's id.
+pub const IN_ID: u8 = 1;
+/// The term is in the title.
+pub const IN_TITLE: u8 = 2;
+/// The term is in a facet value's label or another front-matter field.
+pub const IN_FIELDS: u8 = 4;
+/// The term is in the body.
+pub const IN_BODY: u8 = 8;
+
+/// Documents per chunk, on average: chunks of some 40 KB at 18,000 entries.
+const DOCS_PER_CHUNK: usize = 32;
+/// The most chunks an index is split into.
+const MAX_CHUNKS: usize = 1024;
+
+/// Entries whose words are collected at once, in parallel.
+const ENTRIES_PER_BATCH: usize = 1024;
+
+/// How many chunks the index of a site with `documents` documents (entries
+/// and free pages) has: at least one.
+pub fn chunk_count(documents: usize) -> usize {
+    documents.div_ceil(DOCS_PER_CHUNK).clamp(1, MAX_CHUNKS)
+}
+
+/// The whole index, made once per build and written a file at a time.
+pub struct ChunkedIndex {
+    /// Every term (sorted) with its postings (`document << 4 | fields`, by
+    /// document; written as gaps).
+    terms: Vec<(String, Vec<u32>)>,
+    /// Where each chunk starts in `terms`.
+    starts: Vec<usize>,
+    /// The entry file's bytes.
+    entry_file: Vec<u8>,
+    /// The live preview's last bytes of each chunk, with what they were made
+    /// from: (first term, the next chunk's first term, number of terms).
+    cache: Vec<Option<ChunkKey>>,
+    /// Terms whose postings changed since the chunks were last made.
+    dirty: BTreeSet<String>,
+}
+
+type ChunkKey = ((Option<String>, Option<String>, usize), Vec<u8>);
+
+#[derive(Serialize)]
+struct EntryFile<'a> {
+    version: u32,
+    documents: usize,
+    entries: usize,
+    chunks: Vec<&'a str>,
+    pages: Vec<(&'a str, String)>,
+}
+
+impl ChunkedIndex {
+    /// Builds the index of `c`'s entries and free pages. Entries are read a
+    /// batch at a time (each batch in parallel) and merged into one table of
+    /// postings, so only a batch's word lists are held at once.
+    pub fn new(c: &Catalogue) -> ChunkedIndex {
+        let n = c.entries.len();
+        let mut postings: HashMap<String, Vec<u32>, foldhash::fast::RandomState> =
+            HashMap::default();
+        let mut merge = |doc: usize, terms: Vec<(String, u8)>| {
+            let doc = u32::try_from(doc).unwrap_or(u32::MAX >> 4);
+            for (term, fields) in terms {
+                let posting = doc << 4 | u32::from(fields);
+                match postings.get_mut(term.as_str()) {
+                    Some(list) => list.push(posting),
+                    None => {
+                        postings.insert(term, vec![posting]);
+                    }
+                }
+            }
+        };
+        for (b, batch) in c.entries.chunks(ENTRIES_PER_BATCH).enumerate() {
+            let lists: Vec<Vec<(String, u8)>> =
+                batch.par_iter().map(|e| entry_terms(c, e)).collect();
+            for (i, terms) in lists.into_iter().enumerate() {
+                merge(b * ENTRIES_PER_BATCH + i, terms);
+            }
+        }
+        let pages: Vec<Vec<(String, u8)>> = c
+            .pages
+            .par_iter()
+            .map(|p| {
+                let mut terms = BTreeMap::new();
+                add_words(&mut terms, &p.title, IN_TITLE);
+                add_words(&mut terms, &super::html_to_text(&p.body_html), IN_BODY);
+                terms.into_iter().collect()
+            })
+            .collect();
+        for (p, terms) in pages.into_iter().enumerate() {
+            merge(n + p, terms);
+        }
+        // Sorted by term; each list is sorted by document already.
+        let mut terms: Vec<(String, Vec<u32>)> = postings.into_iter().collect();
+        terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        terms
+            .par_iter_mut()
+            .for_each(|(_, list)| list.shrink_to_fit());
+        let mut index = ChunkedIndex {
+            terms,
+            starts: Vec::new(),
+            entry_file: Vec::new(),
+            cache: Vec::new(),
+            dirty: BTreeSet::new(),
+        };
+        index.finish(c);
+        index
+    }
+
+    /// Chooses where chunks start and makes the entry file.
+    fn finish(&mut self, c: &Catalogue) {
+        let n = c.entries.len();
+        let documents = n + c.pages.len();
+        self.starts = split(&self.terms, chunk_count(documents));
+        let file = EntryFile {
+            version: 1,
+            documents,
+            entries: n,
+            chunks: self
+                .starts
+                .iter()
+                .map(|&s| self.terms.get(s).map_or("\u{10ffff}", |t| t.0.as_str()))
+                .collect(),
+            pages: c
+                .pages
+                .iter()
+                .map(|p| (p.title.as_str(), crate::routes::page_url(p)))
+                .collect(),
+        };
+        let mut entry_file = b"casebookSearchIndex(".to_vec();
+        serde_json::to_writer(&mut entry_file, &file).unwrap_or_default();
+        entry_file.extend_from_slice(b");\n");
+        self.entry_file = entry_file;
+    }
+
+    /// Takes in that the entries `edited` (indices into `c.entries`) changed,
+    /// for the live preview: their postings are dropped and made again from
+    /// their new words, and the chunks are chosen again, so the files are
+    /// the same bytes a fresh index of `c` gives (the serve tests compare
+    /// them with a full build). The entries and pages must be the same ones.
+    pub fn update(&mut self, c: &Catalogue, edited: &[usize]) {
+        let docs: BTreeSet<u32> = edited
+            .iter()
+            .map(|&e| u32::try_from(e).unwrap_or(u32::MAX >> 4))
+            .collect();
+        for (term, list) in &mut self.terms {
+            let before = list.len();
+            for &doc in &docs {
+                let at = list.partition_point(|p| p >> 4 < doc);
+                if list.get(at).is_some_and(|p| p >> 4 == doc) {
+                    list.remove(at);
+                }
+            }
+            if list.len() != before {
+                self.dirty.insert(term.clone());
+            }
+        }
+        for &e in edited {
+            let Some(entry) = c.entries.get(e) else {
+                continue;
+            };
+            let doc = u32::try_from(e).unwrap_or(u32::MAX >> 4);
+            for (term, fields) in entry_terms(c, entry) {
+                let posting = doc << 4 | u32::from(fields);
+                match self.terms.binary_search_by(|t| t.0.as_str().cmp(&term)) {
+                    Ok(i) => {
+                        let list = &mut self.terms[i].1;
+                        let at = list.partition_point(|p| p >> 4 < doc);
+                        list.insert(at, posting);
+                    }
+                    Err(i) => self.terms.insert(i, (term.clone(), vec![posting])),
+                }
+                self.dirty.insert(term);
+            }
+        }
+        self.terms.retain(|(_, list)| !list.is_empty());
+        self.finish(c);
+    }
+
+    /// Every chunk's bytes, reusing those made before whose terms did not
+    /// change since (for the live preview, which writes them all after an edit).
+    pub fn chunks(&mut self) -> Vec<Vec<u8>> {
+        let count = self.starts.len();
+        self.cache.resize_with(count, || None);
+        let mut out = Vec::with_capacity(count);
+        for k in 0..count {
+            let (start, end) = self.range(k);
+            let key = (
+                self.terms.get(start).map(|t| t.0.clone()),
+                self.terms.get(end).map(|t| t.0.clone()),
+                end - start,
+            );
+            let dirty = match (&key.0, &key.1) {
+                (Some(first), Some(next)) => self
+                    .dirty
+                    .range::<String, _>(first.clone()..next.clone())
+                    .next()
+                    .is_some(),
+                (Some(first), None) => self
+                    .dirty
+                    .range::<String, _>(first.clone()..)
+                    .next()
+                    .is_some(),
+                _ => false,
+            };
+            let bytes = match &self.cache[k] {
+                Some((cached, bytes)) if *cached == key && !dirty => bytes.clone(),
+                _ => {
+                    let bytes = self.chunk(k);
+                    self.cache[k] = Some((key, bytes.clone()));
+                    bytes
+                }
+            };
+            out.push(bytes);
+        }
+        self.dirty.clear();
+        out
+    }
+
+    fn range(&self, k: usize) -> (usize, usize) {
+        let start = self.starts.get(k).copied().unwrap_or(self.terms.len());
+        let end = self
+            .starts
+            .get(k + 1)
+            .copied()
+            .unwrap_or(self.terms.len())
+            .max(start);
+        (start, end)
+    }
+
+    /// `search/index.js`.
+    pub fn entry_file(&self) -> Vec<u8> {
+        self.entry_file.clone()
+    }
+
+    /// `search/<k>.js`: the chunk's terms and postings (an empty chunk past
+    /// the last term is still a file, so every route has its bytes).
+    pub fn chunk(&self, k: usize) -> Vec<u8> {
+        let (start, end) = self.range(k);
+        let size: usize = self.terms[start..end]
+            .iter()
+            .map(|(t, p)| t.len() + 4 + p.len() * 5)
+            .sum();
+        let mut out = Vec::with_capacity(size + 32);
+        out.extend_from_slice(format!("casebookSearchChunk({k},{{").as_bytes());
+        for (i, (term, postings)) in self.terms[start..end].iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            // A term is letters and digits only, but serde_json escapes it all the same.
+            serde_json::to_writer(&mut out, term).unwrap_or_default();
+            out.extend_from_slice(b":[");
+            // Gaps between documents and the fields, in one number.
+            let mut last = 0;
+            for (j, posting) in postings.iter().enumerate() {
+                if j > 0 {
+                    out.push(b',');
+                }
+                let doc = posting >> 4;
+                let coded = (doc - last) << 4 | (posting & 15);
+                last = doc;
+                out.extend_from_slice(coded.to_string().as_bytes());
+            }
+            out.push(b']');
+        }
+        out.push(b'}');
+        out.extend_from_slice(b");\n");
+        out
+    }
+}
+
+/// Where each of `count` chunks starts, so that they hold about as many
+/// postings each; a term's postings are never split.
+fn split(terms: &[(String, Vec<u32>)], count: usize) -> Vec<usize> {
+    let weight = |t: &(String, Vec<u32>)| t.0.len() + 4 + t.1.len() * 3;
+    let total: usize = terms.iter().map(weight).sum();
+    let target = total.div_ceil(count.max(1)).max(1);
+    let mut starts = vec![0];
+    let mut filled = 0;
+    for (i, term) in terms.iter().enumerate() {
+        if filled >= target && starts.len() < count {
+            starts.push(i);
+            filled = 0;
+        }
+        filled += weight(term);
+    }
+    while starts.len() < count {
+        starts.push(terms.len());
+    }
+    starts
+}
+
+/// An entry's terms, each once, with where they occur.
+fn entry_terms(c: &Catalogue, e: &crate::model::Entry) -> Vec<(String, u8)> {
+    let mut terms = BTreeMap::new();
+    add_words(&mut terms, &e.id, IN_ID);
+    add_words(&mut terms, &e.title, IN_TITLE);
+    let mut fields = String::new();
+    for value in e.fields.values() {
+        super::index::push_field_text(value, &mut fields);
+    }
+    for (fi, values) in e.facets.iter().enumerate() {
+        for &v in values {
+            fields.push_str(&c.config.facets[fi].values[v].label);
+            fields.push(' ');
+        }
+    }
+    add_words(&mut terms, &fields, IN_FIELDS);
+    add_words(&mut terms, &e.search_words, IN_BODY);
+    terms.into_iter().collect()
+}
+
+/// Adds the folded words of `text` to `terms` with the flag `field`.
+fn add_words(terms: &mut BTreeMap<String, u8>, text: &str, field: u8) {
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        if word.is_empty() {
+            continue;
+        }
+        *terms.entry(fold(word)).or_default() |= field;
+    }
+}
+
+/// A word as the index keeps it: lower case, Latin letters without accents
+/// (`Malmö` → `malmo`), as `browse.js` folds what readers type.
+pub fn fold(word: &str) -> String {
+    let lower = word.to_lowercase();
+    if lower.is_ascii() {
+        return lower;
+    }
+    lower
+        .chars()
+        .map(|ch| {
+            if ('\u{c0}'..='\u{24f}').contains(&ch) {
+                match deunicode::deunicode_char(ch) {
+                    Some(plain)
+                        if plain.len() == 1 && plain.as_bytes()[0].is_ascii_alphabetic() =>
+                    {
+                        char::from(plain.as_bytes()[0])
+                    }
+                    _ => ch,
+                }
+            } else {
+                ch
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_fold_as_the_script_folds_them() {
+        assert_eq!(fold("Malmö"), "malmo");
+        assert_eq!(fold("Ærø"), "æro");
+        assert_eq!(fold("Łódź"), "lodz");
+        assert_eq!(fold("Straße"), "straße");
+        assert_eq!(fold("L0042"), "l0042");
+    }
+
+    #[test]
+    fn chunks_are_balanced_and_cover_every_term() {
+        let terms: Vec<(String, Vec<u32>)> = (0..100)
+            .map(|i| (format!("t{i:03}"), vec![16; 1 + i % 5]))
+            .collect();
+        let starts = split(&terms, 7);
+        assert_eq!(starts.len(), 7);
+        assert_eq!(starts[0], 0);
+        assert!(starts.windows(2).all(|w| w[0] < w[1]), "{starts:?}");
+        assert_eq!(split(&terms[..2], 5), vec![0, 1, 2, 2, 2]);
+        assert_eq!(split(&[], 3), vec![0, 0, 0]);
+    }
+}
