@@ -108,7 +108,7 @@ mod tests {
             std::fs::read_to_string(root.join("templates/base.html")).unwrap(),
             "mine"
         );
-        assert!(root.join("static/vendor/minisearch.min.js").is_file());
+        assert!(root.join("static/browse.js").is_file());
         let again = export(root).unwrap();
         assert!(again.written.is_empty());
         assert!(summary(&again).contains("  templates/base.html\n"));
