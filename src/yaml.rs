@@ -155,6 +155,19 @@ fn second_occurrence(text: &str, key: &str) -> Option<Position> {
         .nth(1)
 }
 
+/// Whether an error of [`check_lossless`] is about data YAML would drop
+/// (a repeated key, a merge key, a non-finite number) rather than a syntax
+/// error, which the plain messages of `yaml_help` explain better.
+pub fn is_loss(err: &YamlError) -> bool {
+    [
+        "appears twice",
+        "merge keys",
+        "is not a number casebook can use",
+    ]
+    .iter()
+    .any(|marker| err.message.contains(marker))
+}
+
 /// Checks that reading `text` into plain maps loses nothing, for files read
 /// straight into typed settings (`catalogue.yaml`): a key given twice, a YAML
 /// merge key (`<<:`, not applied by the parser, so its keys would vanish),

@@ -91,8 +91,15 @@ impl Config {
             source,
             list: Vec::new(),
         };
-        // A syntax error gets a plain message with a fix; only a file that
-        // parses is then checked for what YAML would drop silently.
+        // What YAML would drop silently (a key given twice, a merge key,
+        // `.nan`) is reported as such; a file that does not parse at all gets
+        // the plain message for its syntax error below instead.
+        if let Err(e) = yaml::check_lossless(source) {
+            if yaml::is_loss(&e) {
+                p.error(e.position, e.message);
+                return Err(p.list);
+            }
+        }
         let raw: RawConfig = match yaml::from_str(source) {
             Ok(raw) => raw,
             Err(e) => {
@@ -101,10 +108,6 @@ impl Config {
                 return Err(p.list);
             }
         };
-        if let Err(e) = yaml::check_lossless(source) {
-            p.error(e.position, e.message);
-            return Err(p.list);
-        }
 
         for key in raw.extra.keys() {
             if let Some(near) = suggest(key, KNOWN_KEYS.iter().copied()) {
