@@ -251,7 +251,7 @@ pub fn draw(values: &[MapValue], options: &MapOptions) -> Map {
     let id = escape_html(options.id);
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"map\" viewBox=\"0 0 {w} {h}\" \
-         role=\"group\" aria-labelledby=\"{id}-title\" aria-describedby=\"{id}-desc\">\
+         aria-labelledby=\"{id}-title\" aria-describedby=\"{id}-desc\">\
          <title id=\"{id}-title\">{title}</title><desc id=\"{id}-desc\">{desc}</desc>\
          <rect class=\"map-sea\" width=\"{w}\" height=\"{h}\"/><path class=\"map-context\" d=\"{ctx}\"/>",
         w = g.width,
