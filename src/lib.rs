@@ -190,38 +190,33 @@ impl Site {
     /// Renders every route into `sink`: the one way a whole site is rendered,
     /// by `build`, `check` and the live preview's full rebuild.
     ///
-    /// The search indexes (`search-index.json`, `search/`), the only readers
-    /// of the entries' search words, are written first. Unless `keep_words` (the preview keeps them for its
-    /// cached index records), the words are then let go before the pages are
-    /// rendered, so a large catalogue does not hold them (35 MB at 18,000
-    /// entries) through the busiest part.
+    /// The search index (`search/`) is made and written first, by a renderer
+    /// of its own, and let go before the pages are rendered, so a large
+    /// catalogue does not hold it through the busiest part; unless
+    /// `keep_index` (the preview, which updates it after an edit), when it is
+    /// handed back.
     pub fn render(
-        &mut self,
+        &self,
         sink: &dyn Sink,
-        keep_words: bool,
+        keep_index: bool,
         timings: &mut Timings,
-    ) -> Result<RenderStats, Vec<Diagnostic>> {
-        let (first, rest): (Vec<Route>, Vec<Route>) =
-            self.routes.iter().cloned().partition(|route| {
-                matches!(
-                    route,
-                    Route::SearchIndex | Route::SearchEntry | Route::SearchChunk(_)
-                )
-            });
-        let searched = render::render(&self.renderer(), &first, sink);
+    ) -> Result<(RenderStats, Option<search::ChunkedIndex>), Vec<Diagnostic>> {
+        let (first, rest): (Vec<Route>, Vec<Route>) = self
+            .routes
+            .iter()
+            .cloned()
+            .partition(|route| matches!(route, Route::SearchEntry | Route::SearchChunk(_)));
+        let renderer = self.renderer();
+        let searched = render::render(&renderer, &first, sink);
+        let index = renderer.into_search_index().filter(|_| keep_index);
         timings.mark("search index");
-        if !keep_words {
-            for entry in &mut self.catalogue.entries {
-                entry.search_words = String::new();
-            }
-        }
         let result = render::render(&self.renderer(), &rest, sink);
         timings.mark("render and write (parallel)");
         match (searched, result) {
             (Ok(searched), Ok(mut stats)) => {
                 stats.add(searched);
                 timings.detail(&stats.thread_time);
-                Ok(stats)
+                Ok((stats, index))
             }
             (searched, result) => {
                 let mut errors = searched.err().unwrap_or_default();
@@ -364,7 +359,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, Vec<Diagnost
         .clone()
         .unwrap_or_else(|| root.join(DEFAULT_OUTPUT));
     output::check_output(root, &output).map_err(|e| vec![e])?;
-    let mut site = Site::load_timed(
+    let site = Site::load_timed(
         root,
         &LoadOptions {
             base_url: options.base_url.clone(),
@@ -380,7 +375,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, Vec<Diagnost
     };
     let staging = output::Staging::create(&output).map_err(io_error)?;
     timings.mark("staging folder");
-    let stats = site.render(&output::DiskSink::new(staging.dir()), false, &mut timings)?;
+    let (stats, _) = site.render(&output::DiskSink::new(staging.dir()), false, &mut timings)?;
     staging.commit().map_err(io_error)?;
     timings.mark("swap in, remove previous output");
     timings.print();
@@ -390,7 +385,7 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, Vec<Diagnost
 /// Checks the site under `root` completely (templates included) and writes nothing.
 pub fn check(root: &Path) -> Result<Report, Vec<Diagnostic>> {
     let started = Instant::now();
-    let mut site = Site::load(
+    let site = Site::load(
         root,
         &LoadOptions {
             keep_front_matter: true,
@@ -398,7 +393,7 @@ pub fn check(root: &Path) -> Result<Report, Vec<Diagnostic>> {
         },
     )?;
     // Render into a sink that discards, so template errors are caught too.
-    site.render(&render::Discard, true, &mut Timings::off())?;
+    site.render(&render::Discard, false, &mut Timings::off())?;
     let mut report = site.report(started, RenderStats::default());
     // Advice for authors (coding gaps, unused vocabulary) is given by check only.
     report

@@ -6,17 +6,12 @@
 //! (`allow_raw_html: true`); link and image URLs are limited to http(s),
 //! mailto and relative ones either way. Sanitising is the slow part, so it only
 //! runs on bodies that actually contain raw HTML.
-//!
-//! An entry's search words ([`crate::search`]) are read from the same parser
-//! events on the way ([`render_with_words`]): the words of the HTML's text
-//! without parsing the HTML again.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag};
 
-use crate::search::{self, WordCollector};
 
 mod depth;
 use depth::html_depth;
@@ -51,9 +46,6 @@ pub struct Rendered {
     pub broken_links: Vec<String>,
     /// Link targets dropped because their scheme is not allowed.
     pub unsafe_links: Vec<String>,
-    /// The distinct words of the HTML's text, as [`search::distinct_words`] of
-    /// [`search::html_to_text`] would give them; only from [`render_with_words`].
-    pub search_words: String,
     /// Where (a byte offset in the Markdown) the body nests elements deeper
     /// than [`MAX_DEPTH`]; the body is then refused and `html` is empty.
     pub too_deep: Option<usize>,
@@ -122,36 +114,6 @@ pub fn render(
     resolver: &dyn LinkResolver,
     allow_raw_html: bool,
 ) -> Rendered {
-    render_inner(markdown, root, resolver, allow_raw_html, None)
-}
-
-/// Like [`render`], also collecting the search words of the body (for entries).
-pub fn render_with_words(
-    markdown: &str,
-    root: &str,
-    resolver: &dyn LinkResolver,
-    allow_raw_html: bool,
-) -> Rendered {
-    thread_local! {
-        // Reused from body to body: its tables are sized for a typical body.
-        static COLLECTOR: std::cell::RefCell<WordCollector> = Default::default();
-    }
-    let mut words = EventWords {
-        words: COLLECTOR.with(|c| c.take()),
-        ..EventWords::default()
-    };
-    let rendered = render_inner(markdown, root, resolver, allow_raw_html, Some(&mut words));
-    COLLECTOR.with(|c| c.replace(words.words));
-    rendered
-}
-
-fn render_inner(
-    markdown: &str,
-    root: &str,
-    resolver: &dyn LinkResolver,
-    allow_raw_html: bool,
-    mut words: Option<&mut EventWords>,
-) -> Rendered {
     let mut out = Rendered::default();
     let mut has_raw_html = false;
     let (mut blocks, mut tags) = (0usize, 0usize);
@@ -179,9 +141,6 @@ fn render_inner(
         Some(event)
     });
     let events = guarded.map(|event| {
-        if let Some(words) = words.as_deref_mut() {
-            words.see(&event);
-        }
         match event {
             Event::Start(Tag::Link {
                 link_type,
@@ -222,111 +181,7 @@ fn render_inner(
     } else {
         html_out
     };
-    if let Some(words) = words {
-        // Taken either way: the collector is reused for the next body.
-        let from_events = words.words.take();
-        out.search_words = if has_raw_html {
-            // What raw HTML shows depends on the whole document (and on the
-            // sanitiser): read the words from the finished HTML instead.
-            search::distinct_words(&search::html_to_text(&out.html))
-        } else {
-            from_events
-        };
-    }
     out
-}
-
-/// Feeds the text of parser events to a [`WordCollector`] the way it appears
-/// in the HTML that `pulldown_cmark::html` writes for them, as
-/// [`search::html_to_text`] reads it: block elements, line breaks, rules and
-/// task-list checkboxes separate words; phrasing elements (emphasis, links,
-/// code spans) do not; an image's alt text is an attribute, not text; footnote
-/// references and definitions show their numbers. Raw HTML is ignored here:
-/// bodies with raw HTML take their words from the finished HTML.
-#[derive(Default)]
-struct EventWords {
-    words: WordCollector,
-    /// How deep inside an image the events are (0 outside).
-    in_image: usize,
-    /// Footnote numbers by name, given in order of first appearance, like the
-    /// HTML writer gives them.
-    footnotes: HashMap<String, usize>,
-}
-
-impl EventWords {
-    fn see(&mut self, event: &Event) {
-        if self.in_image > 0 {
-            // The writer puts all of this into the `alt` attribute.
-            match event {
-                Event::Start(_) => self.in_image += 1,
-                Event::End(_) => {
-                    self.in_image -= 1;
-                    if self.in_image == 0 {
-                        self.words.boundary();
-                    }
-                }
-                Event::FootnoteReference(name) => {
-                    self.footnote_number(name);
-                }
-                _ => {}
-            }
-            return;
-        }
-        match event {
-            Event::Text(text)
-            | Event::Code(text)
-            | Event::InlineMath(text)
-            | Event::DisplayMath(text) => self.words.push(text),
-            Event::Start(Tag::Image { .. }) => {
-                self.words.boundary();
-                self.in_image = 1;
-            }
-            Event::Start(Tag::FootnoteDefinition(name)) => {
-                // `<div …><sup …>N</sup>` and then the definition's blocks.
-                self.words.boundary();
-                let number = self.footnote_number(name);
-                self.words.push(&number.to_string());
-            }
-            Event::Start(tag) => {
-                if !is_phrasing(tag.to_end()) {
-                    self.words.boundary();
-                }
-            }
-            Event::End(tag) => {
-                if !is_phrasing(*tag) {
-                    self.words.boundary();
-                }
-            }
-            Event::FootnoteReference(name) => {
-                // `<sup …><a …>N</a></sup>`: phrasing, so the number joins the word before.
-                let number = self.footnote_number(name);
-                self.words.push(&number.to_string());
-            }
-            Event::SoftBreak | Event::HardBreak | Event::Rule | Event::TaskListMarker(_) => {
-                self.words.boundary()
-            }
-            Event::Html(_) | Event::InlineHtml(_) => {}
-        }
-    }
-
-    fn footnote_number(&mut self, name: &str) -> usize {
-        let next = self.footnotes.len() + 1;
-        *self.footnotes.entry(name.to_string()).or_insert(next)
-    }
-}
-
-/// Tags written as phrasing elements (see `search::is_inline`), which do not
-/// separate words; a start tag is asked about through its end (`Tag::to_end`).
-fn is_phrasing(tag: TagEnd) -> bool {
-    matches!(
-        tag,
-        TagEnd::Emphasis
-            | TagEnd::Strong
-            | TagEnd::Strikethrough
-            | TagEnd::Superscript
-            | TagEnd::Subscript
-            | TagEnd::Link
-    )
 }
 
 fn rewrite<'a>(
@@ -444,87 +299,14 @@ mod tests {
         }
     }
 
-    /// Bodies whose words are easy to get wrong when read from parser events.
-    const TRICKY_BODIES: &[&str] = &[
-        "foo*bar*baz **strong**er un_der_score ~~gone~~d",
-        "foo[link](P12)bar [two words](https://e.org \"title words\")next <https://e.org/x-y>",
-        "Work &amp; care &lt;p&gt; &#65;&#x42; &nbsp;a&copy;b &unknown; &amp;amp; AT&T",
-        "`code`span a`b c`d ``x `y` z``",
-        "```rust\nfn main() {}\nlet x=1;\n```\nafter\n\n    indented code\n    more",
-        "| Head a | Head b |\n|:--|--:|\n| cell`1` | *two*parts |\n| x | y |\n\nafter table",
-        "- one\n- two\n  - nested\n- three\n\n1. first\n2. second\n\n3) other\n\n- [ ] todo\n- [x] done",
-        "# Heading\nParagraph right below\n## Second\n\ntext\n\nSetext\n======\nmore",
-        "> quoted\n> lines\n\n> > nested\n\n***\n\nafter rule\n\n---\n",
-        "line one  \nline two\\\nline three\nsoft break",
-        "Ärzte und ÄRZTE in İstanbul; ΟΔΟΣ οδος; 日本語のテキスト; Straße",
-        "crlf line\r\nnext line\r\n\r\nnew paragraph\r\n- item\r\n- item2\r\n",
-        "note[^1] and again[^1] other[^b]\n\n[^1]: first *note*\n[^b]: second\n\n[^unused]: never cited",
-        "a![alt *text* with [^1] ref](img.png \"title\")b ![](x.png)c\n\n[^1]: late",
-        "a![outer ![inner](i.png) alt](o.png)b",
-        "wordone[^n]wordtwo\n\n[^n]:\n\n[^m]: - list in note",
-        "raw <span>in</span>line and <em>em</em>phasis <b>bo</b>ld",
-        "<div>\nblock <i>html</i>\n</div>\n\nafter <br>break",
-        "<script>var x = '<p>';</script>\n\nvisible <style>p{}</style> text <!-- comment --> end",
-        "<div\n\nunclosed tag then text &amp; <a href=\"x>y\">odd</a>",
-        "<table><tr><td>raw</td><td>table</td></tr></table>",
-        "&lt;not a tag&gt; 5 < 6 > 4 a<b c>d",
-        "",
-        "   \n\n  ",
-        "x",
-    ];
-
     #[test]
-    fn search_words_are_those_of_the_html() {
-        for allow_raw_html in [false, true] {
-            for body in TRICKY_BODIES {
-                let r = render_with_words(body, "../../", &resolve, allow_raw_html);
-                let plain = render(body, "../../", &resolve, allow_raw_html);
-                assert_eq!(r.html, plain.html, "{body:?}");
-                assert_eq!(
-                    r.search_words,
-                    search::reference_words(&r.html),
-                    "{body:?} (raw HTML allowed: {allow_raw_html}) → {}",
-                    r.html
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn search_words_of_bodies_pieced_together() {
-        // Every pair of bodies, joined in different ways, so that each kind of
-        // block meets each other kind.
-        let joins = ["", " ", "\n", "\n\n"];
-        for (i, a) in TRICKY_BODIES.iter().enumerate() {
-            for (j, b) in TRICKY_BODIES.iter().enumerate() {
-                let body = format!("{a}{}{b}", joins[(i + j) % joins.len()]);
-                let r = render_with_words(&body, "", &resolve, false);
-                assert_eq!(
-                    r.search_words,
-                    search::reference_words(&r.html),
-                    "{body:?} → {}",
-                    r.html
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn inline_markup_joins_words_and_blocks_separate_them() {
-        let words = |body: &str| render_with_words(body, "", &resolve, false).search_words;
-        assert_eq!(words("foo*bar* `baz`qux"), "foobar bazqux");
-        assert_eq!(words("# Title\nText\n\n- one\n- two"), "Title Text one two");
-        assert_eq!(words("a![hidden alt](x.png)b"), "a b");
+    fn the_text_search_reads_joins_inline_markup_and_splits_blocks() {
+        let text = |body: &str| crate::search::html_to_text(&md(body).html);
+        assert_eq!(text("foo*bar* `baz`qux"), "foobar bazqux");
+        assert_eq!(text("# Title\nText\n\n- one\n- two"), "Title Text one two");
+        assert_eq!(text("a![hidden alt](x.png)b"), "a b");
         // Footnote numbers show in the text: the reference joins the word before.
-        assert_eq!(words("cited[^x]\n\n[^x]: Note"), "cited1 1 Note");
-        assert_eq!(words("Care &amp; CARE care"), "Care");
-        // Pages do not ask for words; bodies do.
-        assert_eq!(md("some words").search_words, "");
-        assert_eq!(words("some words"), "some words");
-        // The collector is reused on a thread: nothing carries over, after raw HTML either.
-        for body in ["unfinished word", "<b>raw</b> html", "ends mid*wor*"] {
-            words(body);
-            assert_eq!(words("fresh"), "fresh", "after {body:?}");
-        }
+        assert_eq!(text("cited[^x]\n\n[^x]: Note"), "cited1 1 Note");
+        assert_eq!(text("Care &amp; CARE"), "Care & CARE");
     }
 }

@@ -258,9 +258,6 @@ pub struct Entry {
     pub fields: Map<String, Json>,
     /// The body rendered to (safe) HTML.
     pub body_html: String,
-    /// The distinct words of the body's text, space-separated, for the search
-    /// index (see [`crate::search`]).
-    pub search_words: String,
     /// File the entry came from, relative to the site root.
     pub source: PathBuf,
     /// 1-based line where the body starts in `source`.

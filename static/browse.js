@@ -187,18 +187,7 @@
 
   /* --- Result lines, loaded in chunks -------------------------------------- */
 
-  var chunks = [];
-  var chunkWaits = [];
   var itemsBase = form.getAttribute("data-browse-items") || "browse-items/";
-
-  window.casebookItems = function (c, rows) {
-    chunks[c] = rows;
-    var waits = chunkWaits[c] || [];
-    chunkWaits[c] = null;
-    waits.forEach(function (w) {
-      w[0]();
-    });
-  };
 
   function loadScript(src) {
     return new Promise(function (resolve, reject) {
@@ -212,27 +201,51 @@
     });
   }
 
-  function loadChunk(c) {
-    if (chunks[c]) return Promise.resolve();
-    return new Promise(function (resolve, reject) {
-      if (chunkWaits[c]) {
-        chunkWaits[c].push([resolve, reject]);
-        return;
-      }
-      chunkWaits[c] = [[resolve, reject]];
-      loadScript(itemsBase + c + ".js").catch(function (e) {
-        var waits = chunkWaits[c] || [];
-        chunkWaits[c] = null;
-        waits.forEach(function (w) {
-          w[1](e);
-        });
+  /* Files that are scripts calling window[callback](key, value...): loaded
+     once each, on demand, however many ask at the same time. */
+  function scriptStore(callback, urlOf) {
+    var values = [];
+    var waits = [];
+    window[callback] = function (key) {
+      values[key] = Array.prototype.slice.call(arguments, 1);
+      var waiting = waits[key] || [];
+      waits[key] = null;
+      waiting.forEach(function (w) {
+        w[0]();
       });
-    });
+    };
+    return {
+      get: function (key) {
+        return values[key];
+      },
+      load: function (key) {
+        if (values[key]) return Promise.resolve();
+        return new Promise(function (resolve, reject) {
+          if (waits[key]) return waits[key].push([resolve, reject]);
+          waits[key] = [[resolve, reject]];
+          loadScript(urlOf(key)).catch(function (e) {
+            var waiting = waits[key] || [];
+            waits[key] = null;
+            waiting.forEach(function (w) {
+              w[1](e);
+            });
+          });
+        });
+      }
+    };
+  }
+
+  // browse-items/<c>.js: casebookItems(c, rows), a row per entry.
+  var chunks = scriptStore("casebookItems", function (c) {
+    return itemsBase + c + ".js";
+  });
+  function loadChunk(c) {
+    return chunks.load(c);
   }
 
   function item(i) {
-    var chunk = chunks[Math.floor(i / chunkSize)];
-    return chunk ? chunk[i % chunkSize] : null;
+    var chunk = chunks.get(Math.floor(i / chunkSize));
+    return chunk ? chunk[0][i % chunkSize] : null;
   }
 
   /* --- Applying the filters ------------------------------------------------ */
@@ -320,7 +333,7 @@
     }
     current = intersect(cons, -1, matched);
     matchCount = current ? countBits(current) : n;
-    limit = perPage > 0 ? perPage : n;
+    limit = pageStep();
     if (tickedEl) tickedEl.textContent = ticked ? "(" + ticked + " ticked)" : "";
     if (whenFiltered) whenFiltered.hidden = current === null;
     if (emptyEl && emptyEl.hidden !== matchCount > 0) emptyEl.hidden = matchCount > 0;
@@ -356,7 +369,8 @@
     });
   }
 
-  /* Draws the list: the current page(s) of matches, grouped by kind. */
+  /* Draws the list: the current page(s) of matches, grouped by kind; when
+     searching, one list best match first, each with an excerpt. */
   function draw(announceDelay) {
     var shownIds = listed();
     var key =
@@ -374,60 +388,78 @@
       finishDraw(shownIds.length, status(shownIds.length), announceDelay);
       return;
     }
-    var needed = [];
-    shownIds.forEach(function (i) {
-      var c = Math.floor(i / chunkSize);
-      if (!chunks[c] && needed.indexOf(c) < 0) needed.push(c);
+    // Free pages the search found, when no filter narrows the entries.
+    var filtered = facets.some(function (f) {
+      return constraint(f) !== null;
     });
+    var pagesShown = filtered ? [] : pageHits;
+    // Ranked results come from their fragments, list lines from item chunks.
+    var needed = [];
+    if (searchRank) {
+      shownIds.concat(pagesShown).forEach(function (d) {
+        if (!fragments.get(d)) needed.push(fragments.load(d));
+      });
+    } else {
+      var chunkIds = [];
+      shownIds.forEach(function (i) {
+        var c = Math.floor(i / chunkSize);
+        if (!chunks.get(c) && chunkIds.indexOf(c) < 0) chunkIds.push(c);
+      });
+      needed = chunkIds.map(loadChunk);
+    }
     var mine = ++generation;
     var render = function () {
       if (mine !== generation) return;
       var html = "";
-      var open = -1;
-      // Free pages the search found, when no filter narrows the entries.
-      var filtered = facets.some(function (f) {
-        return constraint(f) !== null;
-      });
-      if (pageHits.length && !filtered) {
+      if (pagesShown.length) {
         html += '<section class="group" aria-labelledby="group-pages-found"><h3 id="group-pages-found">Pages</h3><ul class="entry-list">';
-        pageHits.forEach(function (pg) {
-          html += '<li data-page-hit><a href="' + escapeHtml(root + pg[1]) + '">' + marked(pg[0]) + "</a></li>";
+        pagesShown.forEach(function (d) {
+          var found = fragments.get(d) || [[], ""];
+          var pg = found[0];
+          html +=
+            '<li data-page-hit><a href="' + escapeHtml(root + pg[1]) + '">' + marked(pg[0]) + "</a>" +
+            excerptHtml(found[1]) + "</li>";
         });
         html += "</ul></section>";
       }
-      shownIds.forEach(function (i) {
-        var row = item(i);
-        if (!row) return;
-        var k = row[1];
-        // Ranked results are not grouped by kind: one list.
-        if (searchRank) k = open >= 0 ? open : k;
-        if (k !== open) {
-          if (open >= 0) html += "</ul></section>";
-          open = k;
-          var kind = kinds[k];
-          var inKind = current ? countAnd(current, kind.bits) : countBits(kind.bits);
-          if (searchRank) {
+      if (searchRank && shownIds.length) {
+        html +=
+          '<section class="group" aria-labelledby="group-ranked" data-group="ranked"><h3 id="group-ranked">Best matches first <span class="count">(<span data-group-count>' +
+          matchCount +
+          '</span>)</span></h3><ul class="entry-list">';
+        shownIds.forEach(function (d) {
+          var found = fragments.get(d);
+          if (found) addLine(found[0], found[1]);
+        });
+        html += "</ul></section>";
+      } else {
+        var open = -1;
+        shownIds.forEach(function (i) {
+          var row = item(i);
+          if (!row) return;
+          var k = row[1];
+          if (k !== open) {
+            if (open >= 0) html += "</ul></section>";
+            open = k;
+            var kind = kinds[k];
+            var inKind = current ? countAnd(current, kind.bits) : countBits(kind.bits);
             html +=
-              '<section class="group" aria-labelledby="group-ranked" data-group="ranked"><h3 id="group-ranked">Best matches first <span class="count">(<span data-group-count>' +
-              matchCount +
-              '</span>)</span></h3><ul class="entry-list">';
-            return addLine(row);
+              '<section class="group" aria-labelledby="group-' + escapeHtml(kind.id) + '" data-group="' +
+              escapeHtml(kind.id) + '"><h3 id="group-' + escapeHtml(kind.id) + '">' + escapeHtml(kind.label) +
+              ' <span class="count">(<span data-group-count>' + inKind + '</span>)</span></h3><ul class="entry-list">';
           }
-          html +=
-            '<section class="group" aria-labelledby="group-' + escapeHtml(kind.id) + '" data-group="' +
-            escapeHtml(kind.id) + '"><h3 id="group-' + escapeHtml(kind.id) + '">' + escapeHtml(kind.label) +
-            ' <span class="count">(<span data-group-count>' + inKind + '</span>)</span></h3><ul class="entry-list">';
-        }
-        addLine(row);
-      });
-      function addLine(row) {
+          addLine(row, null);
+        });
+        if (open >= 0) html += "</ul></section>";
+      }
+      function addLine(row, text) {
         var kindText = searchRank && kinds[row[1]] ? kinds[row[1]].label + " · " : "";
         html +=
           '<li data-entry="' + escapeHtml(row[0]) + '"><a href="' + escapeHtml(root + kindDir(row[1]) + "/" + row[2] + "/") +
           '">' + marked(row[3]) + "</a>" + (row[4] || kindText ? ' <span class="meta">' + escapeHtml(kindText) + marked(row[4]) + "</span>" : "") +
+          (text === null ? "" : excerptHtml(text)) +
           "</li>";
       }
-      if (open >= 0) html += "</ul></section>";
       if (resultsEl) resultsEl.innerHTML = html;
       serverList = false;
       drawn = key;
@@ -436,7 +468,7 @@
     if (!needed.length) return render();
     api.pending = true;
     document.documentElement.setAttribute("data-browse", "loading");
-    Promise.all(needed.map(loadChunk)).then(render, function () {
+    Promise.all(needed).then(render, function () {
       if (mine !== generation) return;
       api.pending = false;
       announce("The list could not be loaded.", 0);
@@ -454,7 +486,7 @@
       var rest = matchCount - listedCount;
       moreEl.hidden = rest <= 0;
       if (moreButton && rest > 0) {
-        var next = perPage > 0 ? Math.min(perPage, rest) : rest;
+        var next = Math.min(pageStep(), rest);
         moreButton.textContent = "Show " + next + " more";
       }
     }
@@ -466,7 +498,7 @@
   if (moreButton) {
     moreButton.addEventListener("click", function () {
       if (!ready) return;
-      limit += perPage > 0 ? perPage : n;
+      limit += pageStep();
       draw(0);
     });
   }
@@ -567,21 +599,39 @@
 
   /* search/index.js says which chunk (search/<k>.js) holds which terms; a
      query loads only the chunks of its words (all the terms a word of three
-     letters or more begins, while typing). Postings are (gap << 4 | fields):
-     1 id, 2 title, 4 facet labels and fields, 8 body. Ranking: for each word
-     its best term's weight (id 4, title 3, fields 1.5, body 1; a prefix match
-     0.6 of an exact one) times its rarity (BM25's idf); every word must
-     match; an entry whose id the query is comes first. */
+     letters or more begins, while typing), then search/f/<d>.js for each
+     result shown: its result line and text, for the excerpt. Postings are
+     (gap << 6 | tf << 4 | fields): fields 1 id, 2 title, 4 facet labels and
+     fields, 8 body; tf how often the term is in the body (0: once, 1: twice,
+     2: three times, 3: four or more). Ranking, BM25-like without length
+     normalisation: for each word its best term's weight (id 4, title 3,
+     fields 1.5, plus the body's count saturated as BM25 does with k1 = 1.2;
+     a prefix match 0.6 of an exact one) times its rarity (BM25's idf); every
+     word must match; an entry whose id the query is comes first. */
   var PREFIX_MIN = 3;
+  var RANKED_STEP = 20; // ranked results drawn at a time: each loads a fragment
+  var EXCERPT_WORDS = 24;
+  var K1 = 1.2;
   var searchMeta = null;
-  var searchChunks = [];
-  var searchChunkWaits = [];
   var searchRank = null; // ranked entry numbers of the current search, or null
-  var pageHits = []; // free pages the search found: [title, url]
+  var pageHits = []; // free pages the search found: their document numbers
   var searchWords = [];
   var loading = null;
   var searchTimer = 0;
   var searchDir = form.getAttribute("data-search-dir") || "search/";
+  // search/<k>.js: casebookSearchChunk(k, terms).
+  var searchChunks = scriptStore("casebookSearchChunk", function (k) {
+    return searchDir + k + ".js";
+  });
+  // search/f/<d>.js: casebookSearchFragment(d, row, text).
+  var fragments = scriptStore("casebookSearchFragment", function (d) {
+    return searchDir + "f/" + d + ".js";
+  });
+
+  function pageStep() {
+    var page = perPage > 0 ? perPage : n;
+    return searchRank ? Math.min(page, RANKED_STEP) : page;
+  }
 
   /* Lower case without accents ("Malmö" finds "malmo"), as the index is made. */
   function fold(term) {
@@ -605,14 +655,6 @@
   window.casebookSearchIndex = function (meta) {
     searchMeta = meta;
   };
-  window.casebookSearchChunk = function (k, terms) {
-    searchChunks[k] = terms;
-    var waits = searchChunkWaits[k] || [];
-    searchChunkWaits[k] = null;
-    waits.forEach(function (w) {
-      w[0]();
-    });
-  };
 
   function loadSearch() {
     if (loading) return loading;
@@ -630,21 +672,6 @@
       }
     );
     return loading;
-  }
-
-  function loadSearchChunk(k) {
-    if (searchChunks[k]) return Promise.resolve();
-    return new Promise(function (resolve, reject) {
-      if (searchChunkWaits[k]) return searchChunkWaits[k].push([resolve, reject]);
-      searchChunkWaits[k] = [[resolve, reject]];
-      loadScript(searchDir + k + ".js").catch(function (e) {
-        var waits = searchChunkWaits[k] || [];
-        searchChunkWaits[k] = null;
-        waits.forEach(function (w) {
-          w[1](e);
-        });
-      });
-    });
   }
 
   /* The chunk a term falls in: the last whose first term is not after it. */
@@ -666,7 +693,13 @@
     return out;
   }
 
-  var FIELD_WEIGHT = [1, 4, 3, 4, 1.5, 4, 3, 4, 1, 4, 3, 4, 1.5, 4, 3, 4];
+  // The weight of a term by the fields it is in (id, title, facet labels and
+  // fields), and of its body count, saturated as BM25 saturates it.
+  var FIELD_WEIGHT = [];
+  for (var fw = 0; fw < 8; fw++) FIELD_WEIGHT[fw] = Math.max(fw & 1 ? 4 : 0, fw & 2 ? 3 : 0, fw & 4 ? 1.5 : 0);
+  var BODY_WEIGHT = [1, 2, 3, 5].map(function (tf) {
+    return (tf * (K1 + 1)) / (tf + K1);
+  });
 
   /* Ranks every document for `words` (all chunks loaded). */
   function rank(words) {
@@ -674,34 +707,40 @@
     var total = new Float64Array(docs);
     var matchedWords = new Uint16Array(docs);
     var idWords = new Uint16Array(docs);
+    var best = new Float64Array(docs);
+    var isId = new Uint8Array(docs);
     words.forEach(function (word) {
-      var best = new Float64Array(docs);
-      var isId = new Uint8Array(docs);
+      best.fill(0);
+      isId.fill(0);
+      var touched = [];
       var prefix = word.length >= PREFIX_MIN;
       chunkRange(word).forEach(function (k) {
-        var terms = searchChunks[k] || {};
-        Object.keys(terms).forEach(function (term) {
+        var got = searchChunks.get(k);
+        var terms = got ? got[0] : {};
+        for (var term in terms) {
           var exact = term === word;
-          if (!exact && !(prefix && term.lastIndexOf(word, 0) === 0)) return;
+          if (!exact && !(prefix && term.lastIndexOf(word, 0) === 0)) continue;
           var postings = terms[term];
           var df = postings.length;
-          var idf = Math.log(1 + (docs - df + 0.5) / (df + 0.5));
+          var idf = Math.log(1 + (docs - df + 0.5) / (df + 0.5)) * (exact ? 1 : 0.6);
           var doc = 0;
           for (var p = 0; p < df; p++) {
-            doc += postings[p] >>> 4;
-            var flags = postings[p] & 15;
-            var score = idf * FIELD_WEIGHT[flags] * (exact ? 1 : 0.6);
+            var code = postings[p];
+            doc += code >>> 6;
+            var flags = code & 15;
+            var weight = FIELD_WEIGHT[flags & 7] + (flags & 8 ? BODY_WEIGHT[(code >>> 4) & 3] : 0);
+            var score = idf * weight;
+            if (best[doc] === 0) touched.push(doc);
             if (score > best[doc]) best[doc] = score;
             if (exact && flags & 1) isId[doc] = 1;
           }
-        });
-      });
-      for (var d = 0; d < docs; d++) {
-        if (best[d] > 0) {
-          total[d] += best[d];
-          matchedWords[d]++;
-          idWords[d] += isId[d];
         }
+      });
+      for (var t = 0; t < touched.length; t++) {
+        var d = touched[t];
+        total[d] += best[d];
+        matchedWords[d]++;
+        idWords[d] += isId[d];
       }
     });
     var hits = [];
@@ -737,11 +776,11 @@
     var needed = [];
     words.forEach(function (w) {
       chunkRange(w).forEach(function (k) {
-        if (!searchChunks[k] && needed.indexOf(k) < 0) needed.push(k);
+        if (!searchChunks.get(k) && needed.indexOf(k) < 0) needed.push(k);
       });
     });
     if (needed.length) {
-      return Promise.all(needed.map(loadSearchChunk)).then(
+      return Promise.all(needed.map(searchChunks.load)).then(
         function () {
           runSearch(done);
         },
@@ -762,7 +801,7 @@
         bits[d >>> 5] |= 1 << (d & 31);
         ranked.push(d);
       } else if (searchMeta.pages[d - searchMeta.entries]) {
-        pageHits.push(searchMeta.pages[d - searchMeta.entries]);
+        pageHits.push(d);
       }
     });
     searchBits = bits;
@@ -773,6 +812,14 @@
     done();
   }
 
+  /* Whether a word of a text is one the search matched. */
+  function isHit(part) {
+    var folded = fold(part);
+    return searchWords.some(function (w) {
+      return folded === w || (w.length >= PREFIX_MIN && folded.lastIndexOf(w, 0) === 0);
+    });
+  }
+
   /* `text` as HTML with the words the search matched marked. */
   function marked(text) {
     if (!searchWords.length) return escapeHtml(text);
@@ -780,13 +827,39 @@
       .split(/([\p{L}\p{N}]+)/u)
       .map(function (part, i) {
         if (i % 2 === 0) return escapeHtml(part);
-        var folded = fold(part);
-        var hit = searchWords.some(function (w) {
-          return folded === w || (w.length >= PREFIX_MIN && folded.lastIndexOf(w, 0) === 0);
-        });
-        return hit ? "<mark>" + escapeHtml(part) + "</mark>" : escapeHtml(part);
+        return isHit(part) ? "<mark>" + escapeHtml(part) + "</mark>" : escapeHtml(part);
       })
       .join("");
+  }
+
+  /* An excerpt of a result's text: the EXCERPT_WORDS words around where the
+     most matched words are close together, those marked; the text's start
+     when none is in it. */
+  function excerptHtml(text) {
+    if (!text) return "";
+    var parts = String(text).split(/([\p{L}\p{N}]+)/u); // words at odd places
+    var hits = [];
+    for (var i = 1; i < parts.length; i += 2) if (isHit(parts[i])) hits.push(i);
+    var span = 2 * EXCERPT_WORDS;
+    var start = 1;
+    var most = 0;
+    for (var h = 0, e = 0; h < hits.length; h++) {
+      while (e < hits.length && hits[e] < hits[h] + span) e++;
+      if (e - h > most) {
+        most = e - h;
+        start = hits[h];
+      }
+    }
+    // A few words of context before the first hit.
+    if (most) start = Math.max(1, start - 8);
+    var end = Math.min(parts.length, start + span);
+    var html = start > 1 ? "… " : "";
+    for (var j = start; j < end; j++) {
+      if (j % 2 === 0) html += escapeHtml(parts[j]);
+      else html += isHit(parts[j]) ? "<mark>" + escapeHtml(parts[j]) + "</mark>" : escapeHtml(parts[j]);
+    }
+    if (end < parts.length - 1) html += " …";
+    return '<p class="excerpt">' + html + "</p>";
   }
 
   /* --- Events -------------------------------------------------------------- */

@@ -200,7 +200,6 @@ mod tests {
             related: Vec::new(),
             fields,
             body_html: String::new(),
-            search_words: String::new(),
             source: "p1.md".into(),
             body_line: 1,
             front_matter: String::new(),

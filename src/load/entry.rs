@@ -172,7 +172,6 @@ pub fn check_entry(config: &Config, kind: usize, relative: &Path, text: String) 
             related: Vec::new(),
             fields: rest.fields,
             body_html: String::new(),
-            search_words: String::new(),
             source: relative.to_path_buf(),
             body_line,
             front_matter: String::new(),
@@ -473,7 +472,7 @@ pub fn finish_entry(
 ) -> (Entry, Vec<Diagnostic>) {
     let resolver = targets.resolver(&parsed.entry.source);
     // Entry pages sit two levels below the site root (`practices/p12/`).
-    let r = markdown::render_with_words(parsed.body(), "../../", &resolver, allow_raw_html);
+    let r = markdown::render(parsed.body(), "../../", &resolver, allow_raw_html);
     let deep = markdown::depth_error(
         &parsed.entry.source,
         parsed.body(),
@@ -484,7 +483,6 @@ pub fn finish_entry(
     let mut warnings = link_warnings(&entry.source, &parsed.text, entry.body_line, &r, targets);
     warnings.extend(deep);
     entry.body_html = r.html;
-    entry.search_words = r.search_words;
     (entry, warnings)
 }
 

@@ -181,6 +181,11 @@ impl<'a> Renderer<'a> {
             .get_or_init(|| crate::search::ChunkedIndex::new(self.catalogue))
     }
 
+    /// The search index, if rendering made it.
+    pub fn into_search_index(self) -> Option<crate::search::ChunkedIndex> {
+        self.search.into_inner()
+    }
+
     /// Renders `template` for the page at `url` into bytes.
     fn page(
         &self,
@@ -237,6 +242,7 @@ impl<'a> Renderer<'a> {
             Route::BrowseData => browse::data_js(c),
             Route::SearchEntry => self.search_index().entry_file(),
             Route::SearchChunk(k) => self.search_index().chunk(*k),
+            Route::SearchFragment(d) => crate::search::fragment(c, *d),
             Route::BrowseItems(n) => browse::items_js(c, *n),
             Route::Kind(k, page) => self.kind(*k, *page)?,
             Route::Entry(e) => self.entry(*e)?,
@@ -261,11 +267,6 @@ impl<'a> Renderer<'a> {
             Route::Feed => self.feed()?,
             Route::Bibtex => crate::cite::bibtex_file(c),
             Route::CslJson => crate::cite::csl_file(c),
-            Route::SearchIndex => {
-                return sink
-                    .put_parts(&path, &mut crate::search::index_parts(c))
-                    .map_err(|e| cannot_write(&path, e));
-            }
             Route::Static(name) => {
                 return match &self.theme.statics[name] {
                     StaticSource::Builtin(bytes) => sink

@@ -54,6 +54,9 @@ pub struct Change {
     pub records: bool,
     /// Some entry changed at all: the search index holds bodies too.
     pub entries: bool,
+    /// The entries edited (their search fragments hold their result line
+    /// and text).
+    pub edited: BTreeSet<usize>,
     /// Kinds with an edited entry (body edits included): their
     /// `entries.csv` holds every field and body.
     pub edited_kinds: BTreeSet<usize>,
@@ -97,6 +100,7 @@ impl Change {
         let mut change = Change {
             entry_pages: edits.iter().map(|(e, _)| *e).collect(),
             entries: !edits.is_empty(),
+            edited: edits.iter().map(|(e, _)| *e).collect(),
             own_templates,
             ..Change::default()
         };
@@ -242,7 +246,9 @@ impl Route {
             Route::CatalogueJson | Route::Feed | Route::Bibtex | Route::CslJson => change.records,
             Route::Sitemap => change.records || change.routes,
             // Any entry's words may move the chunks' boundaries.
-            Route::SearchIndex | Route::SearchEntry | Route::SearchChunk(_) => change.entries,
+            Route::SearchEntry | Route::SearchChunk(_) => change.entries,
+            // A result line and the text: only the entry's own.
+            Route::SearchFragment(d) => change.edited.contains(d),
             Route::Robots => false,
             Route::Static(name) => change.statics.contains(name),
         }

@@ -65,13 +65,14 @@ pub enum Route {
     NotFound,
     /// `catalogue.json`: every entry.
     CatalogueJson,
-    /// `search-index.json`, for the home page's search.
-    SearchIndex,
     /// `search/index.js`: the search index's entry file (which chunk holds
     /// which terms).
     SearchEntry,
     /// `search/<k>.js`: chunk `k` of the search index's terms.
     SearchChunk(usize),
+    /// `search/f/<d>.js`: what a search result shows of document `d` (an
+    /// entry in catalogue order, then the free pages).
+    SearchFragment(usize),
     /// `browse-data.js`: what the home page's filters need (kinds, facet
     /// values, a bit set of entries per value), loaded after first paint.
     BrowseData,
@@ -100,8 +101,6 @@ pub const FEED_FILE: &str = "atom.xml";
 pub const ROBOTS_FILE: &str = "robots.txt";
 /// The file of every entry's data.
 pub const CATALOGUE_JSON: &str = "catalogue.json";
-/// The home page's search index.
-pub const SEARCH_INDEX: &str = "search-index.json";
 /// The folder of the chunked search index.
 pub const SEARCH_DIR: &str = "search";
 /// The home page's filter data (a script, so it loads from `file://` too).
@@ -139,9 +138,9 @@ impl Route {
             Route::Page(p) => page_url(&c.pages[*p]),
             Route::NotFound => NOT_FOUND_FILE.to_string(),
             Route::CatalogueJson => CATALOGUE_JSON.to_string(),
-            Route::SearchIndex => SEARCH_INDEX.to_string(),
             Route::SearchEntry => format!("{SEARCH_DIR}/index.js"),
             Route::SearchChunk(k) => format!("{SEARCH_DIR}/{k}.js"),
+            Route::SearchFragment(d) => format!("{SEARCH_DIR}/f/{d}.js"),
             Route::BrowseData => BROWSE_DATA.to_string(),
             Route::BrowseItems(n) => format!("{BROWSE_ITEMS_DIR}/{n}.js"),
             Route::Sitemap => SITEMAP_FILE.to_string(),
@@ -175,9 +174,9 @@ impl Route {
             Route::SummaryCsv(_)
             | Route::EntriesCsv(_)
             | Route::CatalogueJson
-            | Route::SearchIndex
             | Route::SearchEntry
             | Route::SearchChunk(_)
+            | Route::SearchFragment(_)
             | Route::BrowseData
             | Route::BrowseItems(_)
             | Route::Sitemap
@@ -208,7 +207,8 @@ impl Route {
             Route::Page(_) | Route::NotFound => "free pages and 404",
             Route::EntriesCsv(_) => "entries.csv",
             Route::CatalogueJson => "catalogue.json",
-            Route::SearchIndex | Route::SearchEntry | Route::SearchChunk(_) => "search index",
+            Route::SearchEntry | Route::SearchChunk(_) => "search index",
+            Route::SearchFragment(_) => "search fragments",
             Route::BrowseData | Route::BrowseItems(_) => "filter data",
             Route::Sitemap | Route::Robots | Route::Feed | Route::Bibtex | Route::CslJson => {
                 "sitemap, feed, citations"
@@ -237,7 +237,6 @@ pub fn all<'s>(
         Route::Summaries,
         Route::NotFound,
         Route::CatalogueJson,
-        Route::SearchIndex,
         Route::BrowseData,
     ];
     let entries = c.entries.len();
@@ -246,6 +245,7 @@ pub fn all<'s>(
     routes.push(Route::SearchEntry);
     let documents = entries + c.pages.len();
     routes.extend((0..crate::search::chunk_count(documents)).map(Route::SearchChunk));
+    routes.extend((0..documents).map(Route::SearchFragment));
     for (k, entries) in index.by_kind.iter().enumerate() {
         routes.extend((1..=page_count(c, entries.len())).map(|n| Route::Kind(k, n)));
     }

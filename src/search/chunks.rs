@@ -3,23 +3,28 @@
 //! documents, the free pages' titles and URLs) and `search/<k>.js`, chunk `k`
 //! of the sorted terms with their postings. A query downloads the entry file
 //! and only the chunks its words (or, while typing, the prefixes of its
-//! words) fall in.
+//! words) fall in; then the fragments ([`super::fragment`]) of the results it
+//! shows.
 //!
 //! Documents are the entries, in catalogue order (`0..entries`), then the
-//! free pages. Each term's postings are `(document gap << 4) | fields`, where
-//! the gap is the distance from the previous posting's document and `fields`
-//! says where the term occurs: [`IN_ID`], [`IN_TITLE`], [`IN_FIELDS`] (facet
-//! value labels and other front-matter text), [`IN_BODY`]. `browse.js` ranks
-//! with these (an exact id first, then title and id matches above field and
-//! body matches, rarer terms above common ones). Terms are folded like the
-//! script folds a query: lower case, Latin letters without their accents.
+//! free pages. Each term's postings are `(document gap << 6) | (tf << 4) |
+//! fields`, where the gap is the distance from the previous posting's
+//! document, `tf` is how often the term is in the body (0 for once or not at
+//! all, 1 for twice, 2 for three times, 3 for four or more) and `fields` says
+//! where the term occurs: [`IN_ID`], [`IN_TITLE`], [`IN_FIELDS`] (facet value
+//! labels and other front-matter text), [`IN_BODY`]. `browse.js` ranks with
+//! these, BM25-like without length normalisation: an exact id first, then
+//! title and id matches above field matches above body matches, rarer terms
+//! above common ones, and a body term's weight saturating with its count.
+//! Terms are folded like the script folds a query: lower case, Latin letters
+//! without their accents.
 //!
 //! The number of chunks depends only on the number of documents
 //! ([`chunk_count`]), so the route table knows every chunk without building
 //! the index; where each chunk starts is chosen from the terms, so the chunks
 //! come out about the same size. Output is deterministic.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -34,6 +39,11 @@ pub const IN_TITLE: u8 = 2;
 pub const IN_FIELDS: u8 = 4;
 /// The term is in the body.
 pub const IN_BODY: u8 = 8;
+
+/// Bits of a posting below the document number: the body count, the fields.
+const DOC_SHIFT: u32 = 6;
+/// The largest document number a posting can hold.
+const MAX_DOC: u32 = u32::MAX >> DOC_SHIFT;
 
 /// Documents per chunk, on average: chunks of some 40 KB at 18,000 entries.
 const DOCS_PER_CHUNK: usize = 32;
@@ -51,8 +61,8 @@ pub fn chunk_count(documents: usize) -> usize {
 
 /// The whole index, made once per build and written a file at a time.
 pub struct ChunkedIndex {
-    /// Every term (sorted) with its postings (`document << 4 | fields`, by
-    /// document; written as gaps).
+    /// Every term (sorted) with its postings (`document << 6 | tf << 4 |
+    /// fields`, by document; written as gaps).
     terms: Vec<(String, Vec<u32>)>,
     /// Where each chunk starts in `terms`.
     starts: Vec<usize>,
@@ -85,9 +95,9 @@ impl ChunkedIndex {
         let mut postings: HashMap<String, Vec<u32>, foldhash::fast::RandomState> =
             HashMap::default();
         let mut merge = |doc: usize, terms: Vec<(String, u8)>| {
-            let doc = u32::try_from(doc).unwrap_or(u32::MAX >> 4);
-            for (term, fields) in terms {
-                let posting = doc << 4 | u32::from(fields);
+            let doc = document(doc);
+            for (term, marks) in terms {
+                let posting = doc << DOC_SHIFT | u32::from(marks);
                 match postings.get_mut(term.as_str()) {
                     Some(list) => list.push(posting),
                     None => {
@@ -107,10 +117,10 @@ impl ChunkedIndex {
             .pages
             .par_iter()
             .map(|p| {
-                let mut terms = BTreeMap::new();
-                add_words(&mut terms, &p.title, IN_TITLE);
-                add_words(&mut terms, &super::html_to_text(&p.body_html), IN_BODY);
-                terms.into_iter().collect()
+                let mut terms = Terms::default();
+                terms.add(&p.title, IN_TITLE);
+                terms.add(&super::html_to_text(&p.body_html), IN_BODY);
+                terms.finish()
             })
             .collect();
         for (p, terms) in pages.into_iter().enumerate() {
@@ -139,7 +149,7 @@ impl ChunkedIndex {
         let documents = n + c.pages.len();
         self.starts = split(&self.terms, chunk_count(documents));
         let file = EntryFile {
-            version: 1,
+            version: 2,
             documents,
             entries: n,
             chunks: self
@@ -165,15 +175,12 @@ impl ChunkedIndex {
     /// the same bytes a fresh index of `c` gives (the serve tests compare
     /// them with a full build). The entries and pages must be the same ones.
     pub fn update(&mut self, c: &Catalogue, edited: &[usize]) {
-        let docs: BTreeSet<u32> = edited
-            .iter()
-            .map(|&e| u32::try_from(e).unwrap_or(u32::MAX >> 4))
-            .collect();
+        let docs: BTreeSet<u32> = edited.iter().map(|&e| document(e)).collect();
         for (term, list) in &mut self.terms {
             let before = list.len();
             for &doc in &docs {
-                let at = list.partition_point(|p| p >> 4 < doc);
-                if list.get(at).is_some_and(|p| p >> 4 == doc) {
+                let at = list.partition_point(|p| p >> DOC_SHIFT < doc);
+                if list.get(at).is_some_and(|p| p >> DOC_SHIFT == doc) {
                     list.remove(at);
                 }
             }
@@ -185,13 +192,13 @@ impl ChunkedIndex {
             let Some(entry) = c.entries.get(e) else {
                 continue;
             };
-            let doc = u32::try_from(e).unwrap_or(u32::MAX >> 4);
-            for (term, fields) in entry_terms(c, entry) {
-                let posting = doc << 4 | u32::from(fields);
+            let doc = document(e);
+            for (term, marks) in entry_terms(c, entry) {
+                let posting = doc << DOC_SHIFT | u32::from(marks);
                 match self.terms.binary_search_by(|t| t.0.as_str().cmp(&term)) {
                     Ok(i) => {
                         let list = &mut self.terms[i].1;
-                        let at = list.partition_point(|p| p >> 4 < doc);
+                        let at = list.partition_point(|p| p >> DOC_SHIFT < doc);
                         list.insert(at, posting);
                     }
                     Err(i) => self.terms.insert(i, (term.clone(), vec![posting])),
@@ -276,14 +283,14 @@ impl ChunkedIndex {
             // A term is letters and digits only, but serde_json escapes it all the same.
             serde_json::to_writer(&mut out, term).unwrap_or_default();
             out.extend_from_slice(b":[");
-            // Gaps between documents and the fields, in one number.
+            // Gaps between documents, the body count and the fields, in one number.
             let mut last = 0;
             for (j, posting) in postings.iter().enumerate() {
                 if j > 0 {
                     out.push(b',');
                 }
-                let doc = posting >> 4;
-                let coded = (doc - last) << 4 | (posting & 15);
+                let doc = posting >> DOC_SHIFT;
+                let coded = (doc - last) << DOC_SHIFT | (posting & ((1 << DOC_SHIFT) - 1));
                 last = doc;
                 out.extend_from_slice(coded.to_string().as_bytes());
             }
@@ -316,14 +323,19 @@ fn split(terms: &[(String, Vec<u32>)], count: usize) -> Vec<usize> {
     starts
 }
 
-/// An entry's terms, each once, with where they occur.
+/// A document's number in a posting (documents past [`MAX_DOC`] share it).
+fn document(doc: usize) -> u32 {
+    u32::try_from(doc).unwrap_or(u32::MAX).min(MAX_DOC)
+}
+
+/// An entry's terms, each once, with where they occur and how often in the body.
 fn entry_terms(c: &Catalogue, e: &crate::model::Entry) -> Vec<(String, u8)> {
-    let mut terms = BTreeMap::new();
-    add_words(&mut terms, &e.id, IN_ID);
-    add_words(&mut terms, &e.title, IN_TITLE);
+    let mut terms = Terms::default();
+    terms.add(&e.id, IN_ID);
+    terms.add(&e.title, IN_TITLE);
     let mut fields = String::new();
     for value in e.fields.values() {
-        super::index::push_field_text(value, &mut fields);
+        push_field_text(value, &mut fields);
     }
     for (fi, values) in e.facets.iter().enumerate() {
         for &v in values {
@@ -331,18 +343,78 @@ fn entry_terms(c: &Catalogue, e: &crate::model::Entry) -> Vec<(String, u8)> {
             fields.push(' ');
         }
     }
-    add_words(&mut terms, &fields, IN_FIELDS);
-    add_words(&mut terms, &e.search_words, IN_BODY);
-    terms.into_iter().collect()
+    terms.add(&fields, IN_FIELDS);
+    terms.add(&super::html_to_text(&e.body_html), IN_BODY);
+    terms.finish()
 }
 
-/// Adds the folded words of `text` to `terms` with the flag `field`.
-fn add_words(terms: &mut BTreeMap<String, u8>, text: &str, field: u8) {
-    for word in text.split(|c: char| !c.is_alphanumeric()) {
-        if word.is_empty() {
-            continue;
+/// A document's folded terms: where each occurs, and how often in the body.
+#[derive(Default)]
+struct Terms {
+    /// Term → (fields, times in the body).
+    seen: HashMap<String, (u8, u32), foldhash::fast::RandomState>,
+    /// The word being folded, reused.
+    folded: String,
+}
+
+impl Terms {
+    /// Adds the words of `text`, found in `field`.
+    fn add(&mut self, text: &str, field: u8) {
+        for word in text.split(|c: char| !c.is_alphanumeric()) {
+            if word.is_empty() {
+                continue;
+            }
+            self.folded.clear();
+            if word.is_ascii() {
+                self.folded.push_str(word);
+                self.folded.make_ascii_lowercase();
+            } else {
+                self.folded.push_str(&fold(word));
+            }
+            let count = u32::from(field == IN_BODY);
+            match self.seen.get_mut(self.folded.as_str()) {
+                Some((fields, times)) => {
+                    *fields |= field;
+                    *times += count;
+                }
+                None => {
+                    self.seen.insert(self.folded.clone(), (field, count));
+                }
+            }
         }
-        *terms.entry(fold(word)).or_default() |= field;
+    }
+
+    /// Each term with its marks (`tf << 4 | fields`), sorted by term.
+    fn finish(self) -> Vec<(String, u8)> {
+        let mut terms: Vec<(String, u8)> = self
+            .seen
+            .into_iter()
+            .map(|(term, (fields, times))| {
+                let tf = u8::try_from(times.clamp(1, 4) - 1).unwrap_or(3);
+                (term, tf << 4 | fields)
+            })
+            .collect();
+        terms.sort_unstable();
+        terms
+    }
+}
+
+/// Appends the text of a front-matter value (strings, numbers, lists, maps), space-separated.
+fn push_field_text(value: &serde_json::Value, out: &mut String) {
+    use serde_json::Value;
+    match value {
+        Value::Null => {}
+        Value::Bool(_) => {} // "yes"/"no" is noise for search
+        Value::Number(n) => {
+            out.push_str(&n.to_string());
+            out.push(' ');
+        }
+        Value::String(s) => {
+            out.push_str(s.trim());
+            out.push(' ');
+        }
+        Value::Array(items) => items.iter().for_each(|v| push_field_text(v, out)),
+        Value::Object(map) => map.values().for_each(|v| push_field_text(v, out)),
     }
 }
 

@@ -1,9 +1,7 @@
 //! The readable text of the HTML casebook renders from Markdown: tags dropped
 //! (block elements separate words, phrasing ones do not), character
-//! references decoded, white space collapsed. Bodies with raw HTML take their
-//! search words from it, since what raw HTML shows depends on the whole
-//! document; for the others it is the plain way that the words collected while
-//! rendering ([`crate::markdown::render_with_words`]) are tested against.
+//! references decoded, white space collapsed. The search index takes a body's
+//! words from it, and a result's excerpt is cut from it.
 
 /// The readable text of an HTML fragment: tags dropped (block boundaries become
 /// spaces), character references decoded, runs of white space collapsed.
@@ -23,12 +21,15 @@ pub fn html_to_text(html: &str) -> String {
             break;
         };
         let tag = &after[1..close];
-        let name: String = tag
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_lowercase();
+        let bare = tag.trim_start_matches('/');
+        let bare = &bare[..bare.bytes().take_while(u8::is_ascii_alphanumeric).count()];
+        let lower;
+        let name = if bare.bytes().any(|b| b.is_ascii_uppercase()) {
+            lower = bare.to_ascii_lowercase();
+            lower.as_str()
+        } else {
+            bare
+        };
         rest = &after[close + 1..];
         if !tag.starts_with('/') && (name == "script" || name == "style") {
             let end = format!("</{name}");
@@ -42,7 +43,7 @@ pub fn html_to_text(html: &str) -> String {
             raw.push(' ');
             continue;
         }
-        if !is_inline(&name) {
+        if !is_inline(name) {
             raw.push(' ');
         }
     }
@@ -124,24 +125,6 @@ fn decode_entities(text: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
-}
-
-/// The words of a body as casebook first computed them, from its finished HTML
-/// with a hash set of owned strings: the reference the faster ways are tested against.
-#[cfg(test)]
-pub(crate) fn reference_words(html: &str) -> String {
-    let text = html_to_text(html);
-    let mut seen = std::collections::HashSet::new();
-    let mut out = String::new();
-    for word in text.split(|c: char| !c.is_alphanumeric()) {
-        if !word.is_empty() && seen.insert(word.to_lowercase()) {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(word);
-        }
-    }
     out
 }
 

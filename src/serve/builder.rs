@@ -21,7 +21,6 @@ use crate::diagnostic::Diagnostic;
 use crate::load::{self, LoadOptions};
 use crate::render::Sink;
 use crate::routes::Route;
-use crate::search::IndexRecords;
 use crate::similar::SimilarLists;
 use crate::{Site, Timings};
 
@@ -75,13 +74,8 @@ pub(super) struct Good {
     pub(super) site: Site,
     /// "More like this" lists, computed while idle (costly on big catalogues).
     pub(super) similar: SimilarLists,
-    /// Each entry's record in `search-index.json`, made while idle or at the
-    /// first change that needs them, so that a change re-serialises only the
-    /// changed entries (the whole file is 43 MB at 18,000 entries). Partial
-    /// rebuilds keep them up to date; a full build starts a new `Good`.
-    pub(super) search: IndexRecords,
-    /// The chunked search index (`search/`), made at the first entry change
-    /// and kept up to date by partial rebuilds.
+    /// The search index (`search/`), as the full build made it, kept up to
+    /// date by partial rebuilds (`None` for a site without one).
     pub(super) chunked: Option<crate::search::ChunkedIndex>,
     pub(super) files: Arc<Files>,
     /// What links in bodies resolve to, as in a full load.
@@ -91,7 +85,7 @@ pub(super) struct Good {
 }
 
 impl Good {
-    fn new(site: Site, files: Arc<Files>) -> Good {
+    fn new(site: Site, files: Arc<Files>, chunked: Option<crate::search::ChunkedIndex>) -> Good {
         let links = load::LinkTargets::of(&site.catalogue);
         let by_source = site
             .catalogue
@@ -103,19 +97,13 @@ impl Good {
         Good {
             site,
             similar: SimilarLists::default(),
-            search: IndexRecords::default(),
-            chunked: None,
+            chunked,
             files,
             links,
             by_source,
         }
     }
 
-    /// Whether the site has a search index whose records are not all made yet.
-    fn search_records_missing(&self) -> bool {
-        self.site.routes.contains(&Route::SearchIndex)
-            && !self.search.is_complete(&self.site.catalogue)
-    }
 }
 
 /// Builds the site into memory and keeps what a partial rebuild needs.
@@ -132,8 +120,6 @@ pub struct Builder {
 /// "More like this" lists computed per idle step: a change waits at most for one step.
 const IDLE_CHUNK: usize = 256;
 
-/// Search-index records made per idle step (some 5 MB of JSON at most).
-const IDLE_SEARCH_CHUNK: usize = 2048;
 
 impl Builder {
     /// A builder for the site under `root`; nothing is built yet.
@@ -177,7 +163,7 @@ impl Builder {
     /// Loads and renders everything, as `casebook build` does.
     pub fn full(&mut self, reason: &str) -> Outcome {
         let started = Instant::now();
-        let mut site = match Site::load(&self.root, &self.options) {
+        let site = match Site::load(&self.root, &self.options) {
             Ok(site) => site,
             Err(errors) => {
                 self.broken = true;
@@ -185,10 +171,13 @@ impl Builder {
             }
         };
         let sink = MemorySink::default();
-        if let Err(errors) = site.render(&sink, true, &mut Timings::off()) {
-            self.broken = true;
-            return Outcome::Failed(errors);
-        }
+        let chunked = match site.render(&sink, true, &mut Timings::off()) {
+            Ok((_, index)) => index,
+            Err(errors) => {
+                self.broken = true;
+                return Outcome::Failed(errors);
+            }
+        };
         let files: Arc<Files> = Arc::new(sink.into_files().into_iter().collect());
         let mut warnings = site.warnings.clone();
         if self.options.keep_front_matter {
@@ -207,7 +196,7 @@ impl Builder {
             .map(|k| k.dir.clone())
             .collect();
         self.layout = Layout::new(&self.root, kind_dirs, sources.chain(pages));
-        self.good = Some(Good::new(site, files.clone()));
+        self.good = Some(Good::new(site, files.clone(), chunked));
         self.broken = false;
         let summary = format!(
             "built {entries} entries, {} files in {} ms ({reason})",
@@ -228,22 +217,17 @@ impl Builder {
     pub fn has_idle_work(&self) -> bool {
         self.good.as_ref().is_some_and(|g| {
             !self.broken
-                && (!g.similar.is_complete(&g.site.catalogue) || g.search_records_missing())
+                && !g.similar.is_complete(&g.site.catalogue)
         })
     }
 
-    /// Does a short piece of background work: serialising the search index's
-    /// records, which every entry change needs, then computing the "more like
-    /// this" lists that title and facet edits need, so the first such edit is fast.
+    /// Does a short piece of background work: computing the "more like this"
+    /// lists that title and facet edits need, so the first such edit is fast.
     pub fn idle_step(&mut self) {
         if let Some(good) = self.good.as_mut() {
-            if good.search_records_missing() {
-                good.search.extend(&good.site.catalogue, IDLE_SEARCH_CHUNK);
-            } else {
-                let site = &good.site;
-                good.similar
-                    .extend(&site.catalogue, &site.index, IDLE_CHUNK);
-            }
+            let site = &good.site;
+            good.similar
+                .extend(&site.catalogue, &site.index, IDLE_CHUNK);
         }
     }
 }

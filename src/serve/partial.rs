@@ -9,9 +9,8 @@
 //! are computed again as a full load computes them (skipped when only bodies
 //! changed), a [`Change`] records what differs, and the routes new to the
 //! site or [`Route::affected_by`] the change are rendered. Routes that are
-//! gone have their files dropped. The search index is put together from
-//! cached per-entry records instead of being rendered from every entry, and
-//! the chunked one (`search/`) is updated in place for the edited entries.
+//! gone have their files dropped. The search index (`search/`) is updated in
+//! place for the edited entries instead of being made from every entry.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -26,7 +25,7 @@ use crate::index::Index;
 use crate::load;
 use crate::model::Entry;
 use crate::render::{self, Sink, Theme};
-use crate::routes::{self, change::same_but_body, Change, Route, SEARCH_INDEX};
+use crate::routes::{self, change::same_but_body, Change, Route};
 use crate::summary;
 
 /// Why a partial rebuild gave way to a full one.
@@ -163,12 +162,8 @@ pub(super) fn rebuild(
         .map(|r| r.file(&site.catalogue))
         .collect();
 
-    // The search index from cached records: only the edited entries' records
-    // are serialised again.
-    let search_index = to_render.contains(&Route::SearchIndex) && !updates.is_empty();
-    to_render.retain(|r| *r != Route::SearchIndex);
-    // The chunked index likewise: the edited entries' postings are made
-    // again and only chunks whose terms changed are serialised again.
+    // The search index: the edited entries' postings are made again and only
+    // chunks whose terms changed are serialised again.
     let chunked = !updates.is_empty()
         && to_render
             .iter()
@@ -176,13 +171,6 @@ pub(super) fn rebuild(
     to_render.retain(|r| !matches!(r, Route::SearchEntry | Route::SearchChunk(_)));
     let sink = MemorySink::default();
     render::render(&site.renderer(), &to_render, &sink).map_err(|_| "a page failed to render")?;
-    if search_index {
-        good.search
-            .update(&site.catalogue, updates.iter().map(|u| u.index));
-        sink.put(SEARCH_INDEX, good.search.json(&site.catalogue))
-            .map_err(|_| "the search index failed to write")?;
-        to_render.push(Route::SearchIndex);
-    }
     if chunked {
         let c = &site.catalogue;
         let edited: Vec<usize> = updates.iter().map(|u| u.index).collect();

@@ -1,6 +1,8 @@
 //! Benchmark: how fast the home page filters 18,000 entries in headless
-//! Chromium (bench/BROWSE.md). Ignored, and outside the `browser` group so
-//! that running the browser tests does not run it:
+//! Chromium, click by click (the method of `bench/BROWSE.md`; the figures a
+//! reader gets, side by side with Pagefind, are `bench/readers.py`'s in
+//! `bench/READERS.md`). Ignored, and outside the `browser` group so that
+//! running the browser tests does not run it:
 //! `cargo test --test it bench -- --ignored --nocapture`.
 
 use std::path::{Path, PathBuf};
@@ -126,7 +128,8 @@ fn bench_filtering_18000_entries() {
         eprintln!("built {entries} entries in {:?}", started.elapsed());
     }
     let home_bytes = std::fs::metadata(out.join("index.html")).unwrap().len();
-    let index_bytes = std::fs::metadata(out.join("search-index.json"))
+    // The search's entry file: what a first search loads before its chunks.
+    let index_bytes = std::fs::metadata(out.join("search/index.js"))
         .unwrap()
         .len();
     let server = StaticServer::start(&out);
@@ -205,17 +208,17 @@ fn bench_filtering_18000_entries() {
             );
             return;
         }
-        // Search: time to load the index and run a first query.
+        // Search: time to load the index entry file and the query's chunks and draw the results.
         let started = Instant::now();
         let input = client.find(Locator::Id("filter-q")).await.unwrap();
         input.send_keys("people").await.unwrap();
         wait_until(&client, "document.querySelector('form[data-filters]').dataset.search === 'ready' && location.search.includes('q=people')").await;
         let search_ready = started.elapsed();
         eprintln!(
-            "bench: {entries} entries, index.html {home_bytes} bytes, search-index.json {index_bytes} bytes\n\
+            "bench: {entries} entries, index.html {home_bytes} bytes, search/index.js {index_bytes} bytes\n\
              bench: page ready (filters set up) {:.0} ms after navigation\n\
              bench: {} clicks: script median {:.1} ms (max {:.1}); to next frame median {:.1} ms (max {:.1})\n\
-             bench: search index loaded and first query answered in {:.0} ms",
+             bench: search loaded and first query answered in {:.0} ms",
             ready.as_secs_f64() * 1000.0,
             frame.len(),
             median(&mut script),

@@ -225,46 +225,107 @@ fn without_scripts_the_home_page_offers_facet_links_not_dead_controls() {
     assert!(!site.path("public/vendor/minisearch.min.js").exists());
 }
 
+/// The arguments a search script file passes to its callback, as JSON.
+fn script_args(js: &str, callback: &str) -> Vec<Value> {
+    let inner = js
+        .strip_prefix(&format!("{callback}("))
+        .and_then(|rest| rest.trim_end().strip_suffix(");"))
+        .unwrap_or_else(|| panic!("not a {callback} call: {js}"));
+    serde_json::from_str::<Vec<Value>>(&format!("[{inner}]")).unwrap()
+}
+
 #[test]
-fn search_index_has_every_entry_with_its_words() {
+fn search_fragments_hold_every_entrys_result_line_and_text() {
     let site = built();
     let model = model();
-    let index: Value = serde_json::from_str(&site.read("public/search-index.json")).unwrap();
-    let entries = index["entries"].as_array().unwrap();
-    assert_eq!(entries.len(), model.entries.len());
-    for (e, m) in entries.iter().zip(&model.entries) {
-        assert_eq!(e["id"], m.id.as_str());
-        assert_eq!(e["kind"], m.kind.as_str());
-        assert_eq!(e["title"], m.title.as_str());
-        for (facet, ids) in &m.facets {
-            let listed: Vec<String> = e["facets"][facet]
-                .as_array()
-                .map(|a| a.iter().map(|v| v.as_str().unwrap().into()).collect())
-                .unwrap_or_default();
-            assert_eq!(&listed, ids, "{} {facet}", m.id);
-        }
-        let text = e["text"].as_str().unwrap();
-        assert!(
-            !text.contains('<') || !text.contains('>'),
-            "{}: {text}",
-            m.id
-        );
-    }
-    // The body's words, each once (search matches words and does not rank).
-    let p12 = entries.iter().find(|e| e["id"] == "P12").unwrap();
-    let text = p12["text"].as_str().unwrap();
-    let words: Vec<String> = text.split(' ').map(str::to_lowercase).collect();
-    let distinct: BTreeSet<&String> = words.iter().collect();
-    assert_eq!(distinct.len(), words.len(), "{text}");
-    for word in "emergency telephone line lets service users reach their caregiver".split(' ') {
-        assert!(words.iter().any(|w| w == word), "{word} in {text}");
-    }
-    assert!(!text.contains("**"), "Markdown is gone: {text}");
-    assert!(p12["fields"]
-        .as_str()
+    let catalogue: Value = serde_json::from_str(&site.read("public/catalogue.json")).unwrap();
+    let kinds: Vec<&str> = catalogue["kinds"]
+        .as_array()
         .unwrap()
-        .contains("People with mental disabilities"));
-    assert_eq!(index["facets"][2]["values"][17]["parent"], "GB");
+        .iter()
+        .map(|k| k["id"].as_str().unwrap())
+        .collect();
+    for (d, m) in model.entries.iter().enumerate() {
+        let args = script_args(
+            &site.read(&format!("public/search/f/{d}.js")),
+            "casebookSearchFragment",
+        );
+        assert_eq!(args[0], d);
+        let row = args[1].as_array().unwrap();
+        assert_eq!(row[0], m.id.as_str());
+        assert_eq!(kinds[row[1].as_u64().unwrap() as usize], m.kind);
+        assert_eq!(row[2], m.id.to_lowercase());
+        assert_eq!(row[3], m.title.as_str());
+        let text = args[2].as_str().unwrap();
+        assert!(!text.contains('<') && !text.contains("**"), "{}: {text}", m.id);
+    }
+    // P12's text is what its page shows, in order, with the Markdown gone.
+    let p12 = model.entries.iter().position(|e| e.id == "P12").unwrap();
+    let args = script_args(
+        &site.read(&format!("public/search/f/{p12}.js")),
+        "casebookSearchFragment",
+    );
+    let text = args[2].as_str().unwrap();
+    assert!(
+        text.contains("emergency telephone line"),
+        "{text}"
+    );
+    // The free pages follow the entries, with their title and URL.
+    let first_page = script_args(
+        &site.read(&format!("public/search/f/{}.js", model.entries.len())),
+        "casebookSearchFragment",
+    );
+    let row = first_page[1].as_array().unwrap();
+    assert_eq!(row.len(), 2, "{row:?}");
+    assert!(row[1].as_str().unwrap().ends_with('/'), "{row:?}");
+}
+
+#[test]
+fn search_chunks_say_where_a_term_is_and_how_often_in_the_body() {
+    let site = built();
+    let model = model();
+    let meta = script_args(&site.read("public/search/index.js"), "casebookSearchIndex");
+    let meta = &meta[0];
+    let firsts: Vec<&str> = meta["chunks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        meta["documents"].as_u64().unwrap() as usize,
+        model.entries.len() + meta["pages"].as_array().unwrap().len()
+    );
+    // Postings of `term`: (document, tf class, fields).
+    let postings = |term: &str| -> Vec<(u64, u64, u64)> {
+        let k = firsts.iter().rposition(|first| *first <= term).unwrap();
+        let chunk = script_args(&site.read(&format!("public/search/{k}.js")), "casebookSearchChunk");
+        let mut doc = 0;
+        chunk[1][term]
+            .as_array()
+            .unwrap_or_else(|| panic!("{term} not in chunk {k}"))
+            .iter()
+            .map(|code| {
+                let code = code.as_u64().unwrap();
+                doc += code >> 6;
+                (doc, (code >> 4) & 3, code & 15)
+            })
+            .collect()
+    };
+    let p12 = model.entries.iter().position(|e| e.id == "P12").unwrap() as u64;
+    // The id, in the id field (1); a body word, in the body (8).
+    assert!(postings("p12").iter().any(|&(d, _, f)| d == p12 && f & 1 == 1));
+    let telephone = postings("telephone");
+    let (_, tf, fields) = telephone.iter().find(|p| p.0 == p12).unwrap();
+    assert_eq!(fields & 8, 8);
+    // The body's count of the word, from the source (an independent count).
+    let source = site.read("content/practices/p12.md");
+    let body = source.splitn(3, "---").nth(2).unwrap().to_lowercase();
+    let times = body
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| *w == "telephone")
+        .count() as u64;
+    assert_eq!(*tf, times.clamp(1, 4) - 1, "{times} times in {body}");
 }
 
 #[test]

@@ -17,33 +17,20 @@ fn body_edit_re_renders_only_its_page() {
         &mut builder,
         &entries_changed(&["content/practices/p12.md"]),
     );
-    // The page, the search indexes, which hold every body's words, and the
-    // kind's entries.csv, which holds every body: those routes were
-    // rendered, and nothing else (the chunked index's every chunk, as any
-    // entry's words may move where chunks start).
-    let (chunks, mut others): (Vec<_>, Vec<_>) =
-        changed.iter().partition(|url| url.starts_with("/search/"));
+    assert_body_edit_changed(&builder, &changed, "P12");
+    // Those routes were rendered, and nothing else.
+    let p12 = entry_index(&builder, "P12");
+    let practices = builder.good.as_ref().unwrap().site.catalogue.entries[p12].kind;
+    let (chunks, mut others): (Vec<_>, Vec<_>) = rendered
+        .iter()
+        .partition(|r| matches!(r, Route::SearchEntry | Route::SearchChunk(_)));
     others.sort();
     assert_eq!(
         others,
         [
-            "/practices/entries.csv",
-            "/practices/p12/",
-            "/search-index.json"
-        ]
-    );
-    assert!(!chunks.is_empty(), "{changed:?}");
-    let p12 = entry_index(&builder, "P12");
-    let practices = builder.good.as_ref().unwrap().site.catalogue.entries[p12].kind;
-    let (chunks, others): (Vec<_>, Vec<_>) = rendered
-        .iter()
-        .partition(|r| matches!(r, Route::SearchEntry | Route::SearchChunk(_)));
-    assert_eq!(
-        others,
-        [
-            &Route::EntriesCsv(practices),
             &Route::Entry(p12),
-            &Route::SearchIndex
+            &Route::EntriesCsv(practices),
+            &Route::SearchFragment(p12)
         ]
     );
     assert!(!chunks.is_empty(), "{rendered:?}");
@@ -227,21 +214,30 @@ fn several_entries_in_one_batch() {
     assert_same_as_full_build(&builder, root);
 }
 
-/// Panics unless the builder's `search-index.json` has the bytes a full build gives.
+/// Panics unless the builder's search index (`search/`) has the files and
+/// bytes a full build gives.
 fn assert_search_index_as_full_build(builder: &Builder, root: &Path) {
-    let incremental = builder.files().unwrap()[SEARCH_INDEX].clone();
-    let full = built(root).files().unwrap()[SEARCH_INDEX].clone();
-    if incremental != full {
-        let (a, b) = (
-            String::from_utf8_lossy(&incremental),
-            String::from_utf8_lossy(&full),
-        );
-        let at = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
-        let from = at.saturating_sub(200);
-        panic!(
-            "search-index.json differs from a full build at byte {at}:\n--- incremental\n{}\n--- full\n{}",
-            a.get(from..(at + 200).min(a.len())).unwrap_or_default(),
-            b.get(from..(at + 200).min(b.len())).unwrap_or_default()
+    let search = |files: &crate::serve::http::Files| -> Vec<(String, Vec<u8>)> {
+        let mut search: Vec<(String, Vec<u8>)> = files
+            .iter()
+            .filter(|(path, _)| path.starts_with("search/"))
+            .map(|(path, bytes)| (path.to_string(), bytes.to_vec()))
+            .collect();
+        search.sort();
+        search
+    };
+    let incremental = search(&builder.files().unwrap());
+    let full = search(&built(root).files().unwrap());
+    assert_eq!(
+        incremental.iter().map(|f| &f.0).collect::<Vec<_>>(),
+        full.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+    for ((path, a), (_, b)) in incremental.iter().zip(&full) {
+        assert!(
+            a == b,
+            "{path} differs from a full build:\n--- incremental\n{}\n--- full\n{}",
+            String::from_utf8_lossy(a),
+            String::from_utf8_lossy(b)
         );
     }
 }
@@ -276,7 +272,8 @@ fn search_index_follows_body_title_and_facet_edits() {
             ),
         ],
     ];
-    // Records made at the first change that needs them, or beforehand while idle.
+    // "More like this" lists made at the first change that needs them, or
+    // beforehand while idle.
     for idle in [false, true] {
         let site = shipped_site();
         let root = site.path();
@@ -297,16 +294,12 @@ fn search_index_follows_body_title_and_facet_edits() {
                 } => {
                     assert!(summary.starts_with("rebuilt"), "{summary}");
                     if let Some(changed) = changed {
-                        assert!(changed.iter().any(|c| c == "/search-index.json"));
+                        assert!(changed.iter().any(|c| c.starts_with("/search/")));
                     }
                 }
                 other => panic!("{other:?}"),
             }
-            let good = builder.good.as_ref().unwrap();
-            assert!(
-                good.search.is_complete(&good.site.catalogue),
-                "written from the records"
-            );
+            assert!(builder.good.as_ref().unwrap().chunked.is_some());
             assert_search_index_as_full_build(&builder, root);
         }
         assert_same_as_full_build(&builder, root);

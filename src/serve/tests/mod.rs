@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use super::*;
-use crate::routes::{Route, SEARCH_INDEX};
+use crate::routes::Route;
 
 mod edits;
 mod fallbacks;
@@ -109,6 +109,21 @@ fn apply_partial(builder: &mut Builder, plan: &RebuildPlan) -> Vec<String> {
 }
 
 /// The index of the entry with `id` in the builder's site.
+/// Panics unless a body edit of entry `id` changed exactly its page, its
+/// kind's `entries.csv`, its search fragment and some chunks of the search
+/// index (any entry's words may move where chunks start).
+fn assert_body_edit_changed(builder: &Builder, changed: &[String], id: &str) {
+    let doc = entry_index(builder, id);
+    let (chunks, mut others): (Vec<&String>, Vec<&String>) = changed
+        .iter()
+        .partition(|url| url.starts_with("/search/") && !url.starts_with("/search/f/"));
+    others.sort();
+    let page = format!("/practices/{}/", id.to_lowercase());
+    let fragment = format!("/search/f/{doc}.js");
+    assert_eq!(others, ["/practices/entries.csv", &page, &fragment]);
+    assert!(!chunks.is_empty(), "{changed:?}");
+}
+
 fn entry_index(builder: &Builder, id: &str) -> usize {
     let good = builder.good.as_ref().expect("a good build");
     let entries = &good.site.catalogue.entries;

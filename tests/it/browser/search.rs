@@ -10,47 +10,86 @@ use serde_json::Value;
 
 use super::*;
 
-/// Entries with a word starting with `term` in id, title, text or fields,
-/// from `search-index.json` (independent of the chunked index the page reads).
+/// Entries with a word starting with `term` in id, title, fields, facet
+/// value labels or body, from `catalogue.json` and the Markdown sources
+/// (independent of the search files the page reads).
 fn containing(term: &str) -> BTreeSet<String> {
-    let index: Value = serde_json::from_str(
-        &std::fs::read_to_string(shipped_site().join("search-index.json")).unwrap(),
-    )
-    .unwrap();
-    let mut labels = std::collections::HashMap::new();
-    for f in index["facets"].as_array().unwrap() {
-        for v in f["values"].as_array().unwrap() {
-            labels.insert(
-                (
-                    f["name"].as_str().unwrap().to_string(),
-                    v["id"].as_str().unwrap().to_string(),
-                ),
-                v["label"].as_str().unwrap().to_string(),
-            );
-        }
-    }
-    index["entries"]
+    let public = shipped_site();
+    let catalogue: Value =
+        serde_json::from_str(&std::fs::read_to_string(public.join("catalogue.json")).unwrap())
+            .unwrap();
+    let facets = catalogue["facets"].as_object().unwrap();
+    let dirs: std::collections::HashMap<&str, &str> = catalogue["kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| (k["id"].as_str().unwrap(), k["dir"].as_str().unwrap()))
+        .collect();
+    catalogue["entries"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|e| {
-            let mut text: Vec<String> = ["id", "title", "text", "fields"]
-                .iter()
-                .map(|k| e[*k].as_str().unwrap_or("").to_lowercase())
-                .collect();
-            for (name, ids) in e["facets"].as_object().unwrap() {
-                for id in ids.as_array().unwrap() {
-                    let key = (name.clone(), id.as_str().unwrap().to_string());
-                    text.push(labels[&key].to_lowercase());
+            let id = e["id"].as_str().unwrap();
+            let source = public
+                .parent()
+                .unwrap()
+                .join("content")
+                .join(dirs[e["kind"].as_str().unwrap()])
+                .join(format!("{}.md", id.to_lowercase()));
+            let markdown = std::fs::read_to_string(&source).unwrap();
+            let body = markdown.splitn(3, "---\n").nth(2).unwrap_or_default();
+            let mut text = vec![
+                id.to_string(),
+                e["title"].as_str().unwrap().to_string(),
+                field_text(&e["fields"]),
+                without_link_targets(body),
+            ];
+            for (name, facet) in facets {
+                for v in e[name.as_str()].as_array().into_iter().flatten() {
+                    let label = facet["values"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|x| x["id"] == *v)
+                        .unwrap()["label"]
+                        .as_str()
+                        .unwrap();
+                    text.push(label.to_string());
                 }
             }
             text.iter().any(|t| {
-                t.split(|c: char| !c.is_alphanumeric())
+                t.to_lowercase()
+                    .split(|c: char| !c.is_alphanumeric())
                     .any(|w| w.starts_with(term))
             })
         })
         .map(|e| e["id"].as_str().unwrap().to_string())
         .collect()
+}
+
+/// The strings and numbers in a front-matter value, space-separated.
+fn field_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Array(items) => items.iter().map(field_text).collect::<Vec<_>>().join(" "),
+        Value::Object(map) => map.values().map(field_text).collect::<Vec<_>>().join(" "),
+        Value::Null | Value::Bool(_) => String::new(),
+    }
+}
+
+/// Markdown without the targets of its links (`[text](target)`), which
+/// readers do not see.
+fn without_link_targets(markdown: &str) -> String {
+    let mut out = String::new();
+    let mut rest = markdown;
+    while let Some(at) = rest.find("](") {
+        out.push_str(&rest[..at]);
+        rest = rest[at..].find(')').map_or("", |end| &rest[at + end + 1..]);
+    }
+    out.push_str(rest);
+    out
 }
 
 async fn search_for(client: &Client, words: &str) {
