@@ -12,7 +12,6 @@ use std::sync::OnceLock;
 
 use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag};
 
-
 mod depth;
 use depth::html_depth;
 pub use depth::{depth_error, MAX_DEPTH};
@@ -140,36 +139,34 @@ pub fn render(
         }
         Some(event)
     });
-    let events = guarded.map(|event| {
-        match event {
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => Event::Start(Tag::Link {
-                link_type,
-                dest_url: rewrite(dest_url, root, resolver, &mut out),
-                title,
-                id,
-            }),
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => Event::Start(Tag::Image {
-                link_type,
-                dest_url: rewrite(dest_url, root, resolver, &mut out),
-                title,
-                id,
-            }),
-            Event::Html(_) | Event::InlineHtml(_) => {
-                has_raw_html = true;
-                event
-            }
-            other => other,
+    let events = guarded.map(|event| match event {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: rewrite(dest_url, root, resolver, &mut out),
+            title,
+            id,
+        }),
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Image {
+            link_type,
+            dest_url: rewrite(dest_url, root, resolver, &mut out),
+            title,
+            id,
+        }),
+        Event::Html(_) | Event::InlineHtml(_) => {
+            has_raw_html = true;
+            event
         }
+        other => other,
     });
     let mut html_out = String::with_capacity(markdown.len() + markdown.len() / 4);
     html::push_html(&mut html_out, events);

@@ -103,7 +103,6 @@ impl Good {
             by_source,
         }
     }
-
 }
 
 /// Builds the site into memory and keeps what a partial rebuild needs.
@@ -119,7 +118,6 @@ pub struct Builder {
 
 /// "More like this" lists computed per idle step: a change waits at most for one step.
 const IDLE_CHUNK: usize = 256;
-
 
 impl Builder {
     /// A builder for the site under `root`; nothing is built yet.
@@ -215,10 +213,9 @@ impl Builder {
 
     /// Whether there is background work to do while no change is waiting.
     pub fn has_idle_work(&self) -> bool {
-        self.good.as_ref().is_some_and(|g| {
-            !self.broken
-                && !g.similar.is_complete(&g.site.catalogue)
-        })
+        self.good
+            .as_ref()
+            .is_some_and(|g| !self.broken && !g.similar.is_complete(&g.site.catalogue))
     }
 
     /// Does a short piece of background work: computing the "more like this"

@@ -257,7 +257,11 @@ fn search_fragments_hold_every_entrys_result_line_and_text() {
         assert_eq!(row[2], m.id.to_lowercase());
         assert_eq!(row[3], m.title.as_str());
         let text = args[2].as_str().unwrap();
-        assert!(!text.contains('<') && !text.contains("**"), "{}: {text}", m.id);
+        assert!(
+            !text.contains('<') && !text.contains("**"),
+            "{}: {text}",
+            m.id
+        );
     }
     // P12's text is what its page shows, in order, with the Markdown gone.
     let p12 = model.entries.iter().position(|e| e.id == "P12").unwrap();
@@ -266,10 +270,7 @@ fn search_fragments_hold_every_entrys_result_line_and_text() {
         "casebookSearchFragment",
     );
     let text = args[2].as_str().unwrap();
-    assert!(
-        text.contains("emergency telephone line"),
-        "{text}"
-    );
+    assert!(text.contains("emergency telephone line"), "{text}");
     // The free pages follow the entries, with their title and URL.
     let first_page = script_args(
         &site.read(&format!("public/search/f/{}.js", model.entries.len())),
@@ -299,7 +300,10 @@ fn search_chunks_say_where_a_term_is_and_how_often_in_the_body() {
     // Postings of `term`: (document, tf class, fields).
     let postings = |term: &str| -> Vec<(u64, u64, u64)> {
         let k = firsts.iter().rposition(|first| *first <= term).unwrap();
-        let chunk = script_args(&site.read(&format!("public/search/{k}.js")), "casebookSearchChunk");
+        let chunk = script_args(
+            &site.read(&format!("public/search/{k}.js")),
+            "casebookSearchChunk",
+        );
         let mut doc = 0;
         chunk[1][term]
             .as_array()
@@ -314,7 +318,9 @@ fn search_chunks_say_where_a_term_is_and_how_often_in_the_body() {
     };
     let p12 = model.entries.iter().position(|e| e.id == "P12").unwrap() as u64;
     // The id, in the id field (1); a body word, in the body (8).
-    assert!(postings("p12").iter().any(|&(d, _, f)| d == p12 && f & 1 == 1));
+    assert!(postings("p12")
+        .iter()
+        .any(|&(d, _, f)| d == p12 && f & 1 == 1));
     let telephone = postings("telephone");
     let (_, tf, fields) = telephone.iter().find(|p| p.0 == p12).unwrap();
     assert_eq!(fields & 8, 8);

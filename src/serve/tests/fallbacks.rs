@@ -161,7 +161,7 @@ fn own_templates_make_value_changes_re_render_everything() {
         &mut builder,
         &entries_changed(&["content/practices/p12.md"]),
     );
-assert_body_edit_changed(&builder, &changed, "P12");
+    assert_body_edit_changed(&builder, &changed, "P12");
 }
 
 #[test]

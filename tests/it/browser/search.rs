@@ -112,6 +112,9 @@ async fn wait_matches(client: &Client, n: usize) {
     wait_drawn(client).await;
 }
 
+/// Ranked results drawn at a time (`RANKED_STEP` in `browse.js`).
+const RANKED_STEP: usize = 20;
+
 fn set(ids: Vec<String>) -> BTreeSet<String> {
     ids.into_iter().collect()
 }
@@ -137,6 +140,17 @@ fn search_narrows_the_list_and_combines_with_filters() {
             marks.iter().all(|m| m.starts_with("telephone")),
             "{marks:?}"
         );
+        // P12's line has an excerpt of its body around the word, marked.
+        let excerpt = js(
+            &client,
+            "const p = document.querySelector('[data-entry=\"P12\"] .excerpt'); return p ? p.innerHTML : '';",
+        )
+        .await;
+        let excerpt = excerpt.as_str().unwrap();
+        assert!(
+            excerpt.to_lowercase().contains("<mark>telephone</mark>"),
+            "{excerpt}"
+        );
 
         // Prefixes match while typing: "peop" finds "people".
         search_for(&client, "peop").await;
@@ -145,7 +159,7 @@ fn search_narrows_the_list_and_combines_with_filters() {
         wait_matches(&client, people.len()).await;
         let first_page: BTreeSet<String> = set(shown(&client).await);
         assert!(first_page.is_subset(&people));
-        assert_eq!(first_page.len(), people.len().min(SHIPPED_PER_PAGE));
+        assert_eq!(first_page.len(), people.len().min(RANKED_STEP));
 
         // Search and a filter together: AND.
         click_value(&client, "countries", "DK").await;
@@ -198,7 +212,7 @@ fn search_ranks_an_exact_id_first_and_titles_above_bodies() {
                     .map(|e| e.id.clone())
                     .collect();
                 let all = containing(&word);
-                (all.len() > titled.len() + 1 && all.len() < SHIPPED_PER_PAGE)
+                (all.len() > titled.len() + 1 && all.len() <= RANKED_STEP)
                     .then_some((word, titled, all))
             })
             .expect("a word in some titles and more bodies");
@@ -224,11 +238,119 @@ fn search_ranks_an_exact_id_first_and_titles_above_bodies() {
         .await;
         let chunks = std::fs::read_dir(shipped_site().join("search"))
             .unwrap()
-            .count()
-            - 1;
+            .filter(|f| {
+                let name = f.as_ref().unwrap().file_name();
+                let name = name.to_string_lossy();
+                name.ends_with(".js") && name != "index.js"
+            })
+            .count();
         assert!(
             loaded.as_u64().unwrap() < chunks as u64,
             "{loaded} of {chunks} chunks"
+        );
+    });
+}
+
+/// Each entry's id, the words of its front matter and the words of its body
+/// (lower case, link targets left out), from the Markdown sources.
+fn source_words() -> Vec<(String, Vec<String>, Vec<String>)> {
+    let public = shipped_site();
+    let catalogue: Value =
+        serde_json::from_str(&std::fs::read_to_string(public.join("catalogue.json")).unwrap())
+            .unwrap();
+    let words = |t: &str| -> Vec<String> {
+        t.to_lowercase()
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    catalogue["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let id = e["id"].as_str().unwrap();
+            let dir = if e["kind"] == "practice" {
+                "practices"
+            } else {
+                "literature"
+            };
+            let source = public
+                .parent()
+                .unwrap()
+                .join("content")
+                .join(dir)
+                .join(format!("{}.md", id.to_lowercase()));
+            let markdown = std::fs::read_to_string(&source).unwrap();
+            let mut parts = markdown.splitn(3, "---\n");
+            let front = parts.nth(1).unwrap_or_default();
+            let body = without_link_targets(parts.next().unwrap_or_default());
+            // Facet value labels are searched too: a word naming a value is unfit below.
+            let labels = catalogue["facets"].to_string();
+            (
+                id.to_string(),
+                words(&format!("{front} {labels}")),
+                words(&body),
+            )
+        })
+        .collect()
+}
+
+/// For `word`, each entry's count of it in its body, if it is only ever in
+/// bodies and no longer word starts with it; `None` if the word is unfit.
+fn body_only_counts(
+    sources: &[(String, Vec<String>, Vec<String>)],
+    word: &str,
+) -> Option<Vec<(String, usize)>> {
+    let mut counts = Vec::new();
+    for (id, front, body) in sources {
+        if id.to_lowercase().starts_with(word) || front.iter().any(|w| w.starts_with(word)) {
+            return None;
+        }
+        if body.iter().any(|w| w.starts_with(word) && w != word) {
+            return None;
+        }
+        let n = body.iter().filter(|w| *w == word).count();
+        if n > 0 {
+            counts.push((id.clone(), n));
+        }
+    }
+    Some(counts)
+}
+
+#[test]
+#[ignore = "needs chromium: cargo test --test it -- --ignored browser"]
+fn search_ranks_bodies_that_repeat_a_word_above_those_that_say_it_once() {
+    // A word found only in bodies, said more often in some than in others,
+    // in no more entries than a page of results.
+    let sources = source_words();
+    let mut candidates: Vec<&String> = sources
+        .iter()
+        .flat_map(|s| &s.2)
+        .filter(|w| w.len() >= 5)
+        .collect();
+    candidates.sort();
+    candidates.dedup();
+    let (word, counts) = candidates
+        .into_iter()
+        .find_map(|w| {
+            let counts = body_only_counts(&sources, w)?;
+            let many = counts.iter().filter(|c| c.1 > 1).count();
+            (many > 0 && counts.len() - many >= 2 && counts.len() <= RANKED_STEP)
+                .then(|| (w.clone(), counts))
+        })
+        .expect("a word some bodies repeat");
+    in_browser(move |client, _, home| async move {
+        open_home(&client, &home).await;
+        search_for(&client, &word).await;
+        wait_matches(&client, counts.len()).await;
+        let ranked = shown(&client).await;
+        let times = |id: &String| counts.iter().find(|c| &c.0 == id).unwrap().1.min(4);
+        let in_order: Vec<usize> = ranked.iter().map(times).collect();
+        assert!(
+            in_order.windows(2).all(|w| w[0] >= w[1]),
+            "{word}: counts in ranked order {in_order:?} ({ranked:?})"
         );
     });
 }
