@@ -190,7 +190,7 @@ impl Site {
     /// Renders every route into `sink`: the one way a whole site is rendered,
     /// by `build`, `check` and the live preview's full rebuild.
     ///
-    /// The search index (`search/`) is made and written first, by a renderer
+    /// The search index (`search/`, fragments included) is made and written first, by a renderer
     /// of its own, and let go before the pages are rendered, so a large
     /// catalogue does not hold it through the busiest part; unless
     /// `keep_index` (the preview, which updates it after an edit), when it is
@@ -201,11 +201,13 @@ impl Site {
         keep_index: bool,
         timings: &mut Timings,
     ) -> Result<(RenderStats, Option<search::ChunkedIndex>), Vec<Diagnostic>> {
-        let (first, rest): (Vec<Route>, Vec<Route>) = self
-            .routes
-            .iter()
-            .cloned()
-            .partition(|route| matches!(route, Route::SearchEntry | Route::SearchChunk(_)));
+        let (first, rest): (Vec<Route>, Vec<Route>) =
+            self.routes.iter().cloned().partition(|route| {
+                matches!(
+                    route,
+                    Route::SearchEntry | Route::SearchChunk(_) | Route::SearchFragment(_)
+                )
+            });
         let renderer = self.renderer();
         let searched = render::render(&renderer, &first, sink);
         let index = renderer.into_search_index().filter(|_| keep_index);

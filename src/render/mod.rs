@@ -24,7 +24,7 @@ pub mod sink;
 mod template_errors;
 pub mod theme;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -181,6 +181,34 @@ impl<'a> Renderer<'a> {
             .get_or_init(|| crate::search::ChunkedIndex::new(self.catalogue))
     }
 
+    /// Makes the search index (unless made already), putting the fragments
+    /// of `docs` into `sink` on the way. Reports the first fragment that
+    /// could not be written.
+    fn search_index_with_fragments(
+        &self,
+        docs: &BTreeSet<usize>,
+        sink: &dyn Sink,
+    ) -> Result<(), Diagnostic> {
+        let c = self.catalogue;
+        let failed: Mutex<Option<Diagnostic>> = Mutex::new(None);
+        let put = |doc: usize, bytes: Vec<u8>| {
+            if !docs.contains(&doc) {
+                return;
+            }
+            let path = Route::SearchFragment(doc).file(c);
+            if let Err(e) = sink.put(&path, bytes) {
+                let mut failed = failed.lock().unwrap_or_else(|e| e.into_inner());
+                failed.get_or_insert_with(|| cannot_write(&path, e));
+            }
+        };
+        self.search
+            .get_or_init(|| crate::search::ChunkedIndex::with_fragments(c, Some(&put)));
+        match failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
     /// The search index, if rendering made it.
     pub fn into_search_index(self) -> Option<crate::search::ChunkedIndex> {
         self.search.into_inner()
@@ -303,15 +331,34 @@ pub fn render(
     // The search index is made here, before the routes are rendered in
     // parallel: made inside one of them, its own parallel work could pick up
     // another search route on the same thread, which would wait on itself.
+    // Made with it, from the texts it reads, are the fragments asked for.
+    let mut fragments = BTreeSet::new();
+    let mut fragments_failed = None;
+    let mut index_time = Duration::ZERO;
     if routes
         .iter()
         .any(|r| matches!(r, Route::SearchEntry | Route::SearchChunk(_)))
     {
-        renderer.search_index();
+        fragments = routes
+            .iter()
+            .filter_map(|r| match r {
+                Route::SearchFragment(d) => Some(*d),
+                _ => None,
+            })
+            .collect();
+        let started = Instant::now();
+        fragments_failed = renderer
+            .search_index_with_fragments(&fragments, &sink)
+            .err();
+        index_time = started.elapsed();
     }
+    let made = |route: &Route| matches!(route, Route::SearchFragment(d) if fragments.contains(d));
     let results: Vec<(Result<(), Diagnostic>, Duration)> = routes
         .par_iter()
         .map(|route| {
+            if made(route) {
+                return (Ok(()), Duration::ZERO);
+            }
             let started = Instant::now();
             (renderer.run(route, &sink), started.elapsed())
         })
@@ -322,9 +369,12 @@ pub fn render(
         *times.entry(route.label()).or_default() += *time;
     }
     stats.thread_time = times.into_iter().collect();
+    stats
+        .thread_time
+        .push(("search index and its fragments (wall)", index_time));
     let writing = Duration::from_nanos(sink.nanos.load(Ordering::Relaxed));
     stats.thread_time.push(("writing files", writing));
-    let mut errors = Vec::new();
+    let mut errors: Vec<Diagnostic> = fragments_failed.into_iter().collect();
     for (route, (result, _)) in routes.iter().zip(results) {
         match result {
             Ok(()) => {

@@ -87,18 +87,27 @@ struct EntryFile<'a> {
 }
 
 impl ChunkedIndex {
-    /// Builds the index of `c`'s entries and free pages. Entries are read a
-    /// batch at a time (each batch in parallel) and merged into one table of
-    /// postings, so only a batch's word lists are held at once.
+    /// Builds the index of `c`'s entries and free pages.
     pub fn new(c: &Catalogue) -> ChunkedIndex {
+        ChunkedIndex::with_fragments(c, None)
+    }
+
+    /// Builds the index and, if `put` is given, hands it each document's
+    /// fragment ([`super::fragment`]) on the way, made from the text the index
+    /// reads anyway (called in parallel, in no particular order). Entries
+    /// are read a batch at a time (each batch in parallel) and merged into
+    /// one table of postings, so only a batch's word lists are held at once.
+    pub fn with_fragments(
+        c: &Catalogue,
+        put: Option<&(dyn Fn(usize, Vec<u8>) + Sync)>,
+    ) -> ChunkedIndex {
         let n = c.entries.len();
-        let mut postings: HashMap<String, Vec<u32>, foldhash::fast::RandomState> =
-            HashMap::default();
-        let mut merge = |doc: usize, terms: Vec<(String, u8)>| {
+        let mut postings: HashMap<Key, Vec<u32>, foldhash::fast::RandomState> = HashMap::default();
+        let mut merge = |doc: usize, terms: Vec<(Key, u8)>| {
             let doc = document(doc);
             for (term, marks) in terms {
                 let posting = doc << DOC_SHIFT | u32::from(marks);
-                match postings.get_mut(term.as_str()) {
+                match postings.get_mut(&term) {
                     Some(list) => list.push(posting),
                     None => {
                         postings.insert(term, vec![posting]);
@@ -107,19 +116,34 @@ impl ChunkedIndex {
             }
         };
         for (b, batch) in c.entries.chunks(ENTRIES_PER_BATCH).enumerate() {
-            let lists: Vec<Vec<(String, u8)>> =
-                batch.par_iter().map(|e| entry_terms(c, e)).collect();
+            let lists: Vec<Vec<(Key, u8)>> = batch
+                .par_iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    let text = super::html_to_text(&e.body_html);
+                    if let Some(put) = put {
+                        let doc = b * ENTRIES_PER_BATCH + i;
+                        put(doc, super::fragment::with_text(c, doc, &text));
+                    }
+                    entry_terms(c, e, &text)
+                })
+                .collect();
             for (i, terms) in lists.into_iter().enumerate() {
                 merge(b * ENTRIES_PER_BATCH + i, terms);
             }
         }
-        let pages: Vec<Vec<(String, u8)>> = c
+        let pages: Vec<Vec<(Key, u8)>> = c
             .pages
             .par_iter()
-            .map(|p| {
+            .enumerate()
+            .map(|(i, p)| {
+                let text = super::html_to_text(&p.body_html);
+                if let Some(put) = put {
+                    put(n + i, super::fragment::with_text(c, n + i, &text));
+                }
                 let mut terms = Terms::default();
                 terms.add(&p.title, IN_TITLE);
-                terms.add(&super::html_to_text(&p.body_html), IN_BODY);
+                terms.add(&text, IN_BODY);
                 terms.finish()
             })
             .collect();
@@ -127,7 +151,10 @@ impl ChunkedIndex {
             merge(n + p, terms);
         }
         // Sorted by term; each list is sorted by document already.
-        let mut terms: Vec<(String, Vec<u32>)> = postings.into_iter().collect();
+        let mut terms: Vec<(String, Vec<u32>)> = postings
+            .into_iter()
+            .map(|(key, list)| (key.into_string(), list))
+            .collect();
         terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         terms
             .par_iter_mut()
@@ -193,7 +220,9 @@ impl ChunkedIndex {
                 continue;
             };
             let doc = document(e);
-            for (term, marks) in entry_terms(c, entry) {
+            let text = super::html_to_text(&entry.body_html);
+            for (key, marks) in entry_terms(c, entry, &text) {
+                let term = key.into_string();
                 let posting = doc << DOC_SHIFT | u32::from(marks);
                 match self.terms.binary_search_by(|t| t.0.as_str().cmp(&term)) {
                     Ok(i) => {
@@ -328,8 +357,9 @@ fn document(doc: usize) -> u32 {
     u32::try_from(doc).unwrap_or(u32::MAX).min(MAX_DOC)
 }
 
-/// An entry's terms, each once, with where they occur and how often in the body.
-fn entry_terms(c: &Catalogue, e: &crate::model::Entry) -> Vec<(String, u8)> {
+/// An entry's terms, each once, with where they occur and how often in the
+/// body, whose readable text is `text`.
+fn entry_terms(c: &Catalogue, e: &crate::model::Entry, text: &str) -> Vec<(Key, u8)> {
     let mut terms = Terms::default();
     terms.add(&e.id, IN_ID);
     terms.add(&e.title, IN_TITLE);
@@ -344,58 +374,115 @@ fn entry_terms(c: &Catalogue, e: &crate::model::Entry) -> Vec<(String, u8)> {
         }
     }
     terms.add(&fields, IN_FIELDS);
-    terms.add(&super::html_to_text(&e.body_html), IN_BODY);
+    terms.add(text, IN_BODY);
     terms.finish()
 }
 
+/// A folded term as a hash key: one of up to 16 bytes (most words) packed
+/// into a number, which takes no allocation and hashes fast (the index meets
+/// some 12 million words at 18,000 entries), a longer one as a string.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Short(u128),
+    Long(Box<str>),
+}
+
+impl Key {
+    fn of(word: &str) -> Key {
+        if word.len() <= 16 {
+            // Words are letters and digits: no NUL byte to confuse with the padding.
+            let mut bytes = [0u8; 16];
+            bytes[..word.len()].copy_from_slice(word.as_bytes());
+            Key::Short(u128::from_le_bytes(bytes))
+        } else {
+            Key::Long(word.into())
+        }
+    }
+
+    fn into_string(self) -> String {
+        match self {
+            Key::Short(number) => {
+                let bytes = number.to_le_bytes();
+                let len = bytes.iter().position(|&b| b == 0).unwrap_or(16);
+                String::from_utf8_lossy(&bytes[..len]).into_owned()
+            }
+            Key::Long(word) => word.into(),
+        }
+    }
+}
+
 /// A document's folded terms: where each occurs, and how often in the body.
-#[derive(Default)]
 struct Terms {
     /// Term → (fields, times in the body).
-    seen: HashMap<String, (u8, u32), foldhash::fast::RandomState>,
+    seen: HashMap<Key, (u8, u32), foldhash::fast::RandomState>,
     /// The word being folded, reused.
     folded: String,
 }
 
-impl Terms {
-    /// Adds the words of `text`, found in `field`.
-    fn add(&mut self, text: &str, field: u8) {
-        for word in text.split(|c: char| !c.is_alphanumeric()) {
-            if word.is_empty() {
-                continue;
-            }
-            self.folded.clear();
-            if word.is_ascii() {
-                self.folded.push_str(word);
-                self.folded.make_ascii_lowercase();
-            } else {
-                self.folded.push_str(&fold(word));
-            }
-            let count = u32::from(field == IN_BODY);
-            match self.seen.get_mut(self.folded.as_str()) {
-                Some((fields, times)) => {
-                    *fields |= field;
-                    *times += count;
-                }
-                None => {
-                    self.seen.insert(self.folded.clone(), (field, count));
-                }
-            }
+impl Default for Terms {
+    fn default() -> Terms {
+        Terms {
+            // Room for a typical body's distinct words.
+            seen: HashMap::with_capacity_and_hasher(256, Default::default()),
+            folded: String::new(),
         }
     }
+}
 
-    /// Each term with its marks (`tf << 4 | fields`), sorted by term.
-    fn finish(self) -> Vec<(String, u8)> {
-        let mut terms: Vec<(String, u8)> = self
-            .seen
+impl Terms {
+    /// Adds the words of `text`, found in `field`. Words are runs of letters
+    /// and digits; ASCII ones are lowered byte by byte, others [`fold`]ed.
+    fn add(&mut self, text: &str, field: u8) {
+        let bytes = text.as_bytes();
+        let mut start = 0; // of the current word
+        let mut ascii = true;
+        let mut at = 0;
+        while at < bytes.len() {
+            let b = bytes[at];
+            let (len, in_word) = if b.is_ascii() {
+                (1, b.is_ascii_alphanumeric())
+            } else {
+                let c = text[at..].chars().next().unwrap_or(' ');
+                (c.len_utf8(), c.is_alphanumeric())
+            };
+            if in_word {
+                ascii &= b.is_ascii();
+            } else {
+                self.word(&text[start..at], ascii, field);
+                start = at + len;
+                ascii = true;
+            }
+            at += len;
+        }
+        self.word(&text[start..], ascii, field);
+    }
+
+    fn word(&mut self, word: &str, ascii: bool, field: u8) {
+        if word.is_empty() {
+            return;
+        }
+        self.folded.clear();
+        if ascii {
+            self.folded.push_str(word);
+            self.folded.make_ascii_lowercase();
+        } else {
+            self.folded.push_str(&fold(word));
+        }
+        let count = u32::from(field == IN_BODY);
+        let entry = self.seen.entry(Key::of(&self.folded)).or_insert((0, 0));
+        entry.0 |= field;
+        entry.1 += count;
+    }
+
+    /// Each term with its marks (`tf << 4 | fields`), in no particular order.
+    fn finish(self) -> Vec<(Key, u8)> {
+        self.seen
             .into_iter()
             .map(|(term, (fields, times))| {
                 let tf = u8::try_from(times.clamp(1, 4) - 1).unwrap_or(3);
                 (term, tf << 4 | fields)
             })
-            .collect();
-        terms.sort_unstable();
-        terms
+            .collect()
     }
 }
 
@@ -455,6 +542,43 @@ mod tests {
         assert_eq!(fold("Łódź"), "lodz");
         assert_eq!(fold("Straße"), "straße");
         assert_eq!(fold("L0042"), "l0042");
+    }
+
+    #[test]
+    fn keys_give_their_words_back() {
+        for word in [
+            "a",
+            "care",
+            "sixteen_bytes_xx",
+            "seventeen_bytes_x",
+            "malmö",
+            "日本語日本語",
+        ] {
+            assert_eq!(Key::of(word).into_string(), word);
+        }
+        assert!(Key::of("ab") != Key::of("abc"));
+    }
+
+    #[test]
+    fn terms_count_body_words_and_note_their_fields() {
+        let mut terms = Terms::default();
+        terms.add("Care, care and CARE; Malmö", IN_BODY);
+        terms.add("care plan", IN_TITLE);
+        let mut got: Vec<(String, u8)> = terms
+            .finish()
+            .into_iter()
+            .map(|(key, marks)| (key.into_string(), marks))
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                ("and".into(), IN_BODY),
+                ("care".into(), 2 << 4 | IN_BODY | IN_TITLE),
+                ("malmo".into(), IN_BODY),
+                ("plan".into(), IN_TITLE),
+            ]
+        );
     }
 
     #[test]

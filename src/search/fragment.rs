@@ -22,8 +22,24 @@ pub const TEXT_LIMIT: usize = 3000;
 /// pages; past those, an empty fragment (every route has its bytes).
 pub fn fragment(c: &Catalogue, doc: usize) -> Vec<u8> {
     let n = c.entries.len();
-    let mut out = format!("{CALLBACK}({doc},").into_bytes();
-    let text = if let Some(e) = c.entries.get(doc) {
+    let html = match c.entries.get(doc) {
+        Some(e) => e.body_html.as_str(),
+        None => doc
+            .checked_sub(n)
+            .and_then(|i| c.pages.get(i))
+            .map_or("", |p| p.body_html.as_str()),
+    };
+    with_text(c, doc, &super::html_to_text(html))
+}
+
+/// The fragment of document `doc` whose readable text is `text` (as
+/// [`super::html_to_text`] gives it: the index, which reads every text
+/// anyway, writes the fragments on the way).
+pub(super) fn with_text(c: &Catalogue, doc: usize, text: &str) -> Vec<u8> {
+    let n = c.entries.len();
+    let mut out = Vec::with_capacity(TEXT_LIMIT.min(text.len()) + 256);
+    out.extend_from_slice(format!("{CALLBACK}({doc},").as_bytes());
+    if let Some(e) = c.entries.get(doc) {
         let item = crate::view::item_of(c, e);
         let row = (
             e.id.as_str(),
@@ -33,17 +49,14 @@ pub fn fragment(c: &Catalogue, doc: usize) -> Vec<u8> {
             item.summary,
         );
         serde_json::to_writer(&mut out, &row).unwrap_or_default();
-        super::html_to_text(&e.body_html)
     } else if let Some(p) = doc.checked_sub(n).and_then(|i| c.pages.get(i)) {
         let row = (p.title.as_str(), crate::routes::page_url(p));
         serde_json::to_writer(&mut out, &row).unwrap_or_default();
-        super::html_to_text(&p.body_html)
     } else {
         out.extend_from_slice(b"null");
-        String::new()
-    };
+    }
     out.push(b',');
-    serde_json::to_writer(&mut out, cut(&text, TEXT_LIMIT)).unwrap_or_default();
+    serde_json::to_writer(&mut out, cut(text, TEXT_LIMIT)).unwrap_or_default();
     out.extend_from_slice(b");\n");
     out
 }

@@ -48,8 +48,45 @@ pub fn html_to_text(html: &str) -> String {
         }
     }
     raw.push_str(rest);
-    let decoded = decode_entities(&raw);
-    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+    if raw.contains('&') {
+        collapse_white_space(&decode_entities(&raw))
+    } else {
+        collapse_white_space(&raw)
+    }
+}
+
+/// `text` with each run of white space made one space, none at either end
+/// (as joining its `split_whitespace` with spaces gives, in one pass).
+fn collapse_white_space(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    let mut start = 0; // of the run of text not yet copied
+    let mut at = 0;
+    while at < bytes.len() {
+        let b = bytes[at];
+        let (white, len) = if b.is_ascii() {
+            (matches!(b, b' ' | b'\t'..=b'\r'), 1)
+        } else {
+            let c = text[at..].chars().next().unwrap_or('x');
+            (c.is_whitespace(), c.len_utf8())
+        };
+        if white {
+            if !space {
+                out.push_str(&text[start..at]);
+                space = true;
+            }
+            start = at + len;
+        } else if space {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+        }
+        at += len;
+    }
+    out.push_str(&text[start..]);
+    out
 }
 
 /// Phrasing elements, which do not separate words.
@@ -82,9 +119,6 @@ fn is_inline(name: &str) -> bool {
 
 /// Decodes the character references HTML renderers and sanitisers emit.
 fn decode_entities(text: &str) -> String {
-    if !text.contains('&') {
-        return text.to_string();
-    }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(amp) = rest.find('&') {
@@ -139,6 +173,26 @@ mod tests {
             html_to_text(html),
             "Aims Work & care for young people's a<b. one two"
         );
+    }
+
+    #[test]
+    fn white_space_collapses_as_split_whitespace_joined() {
+        for text in [
+            "",
+            "  ",
+            "a",
+            " a  b\t\nc ",
+            "x\u{a0}\u{2009}y",
+            "ü  é ",
+            "\n\nend",
+            "v\x0bt\x0cf\r",
+        ] {
+            assert_eq!(
+                collapse_white_space(text),
+                text.split_whitespace().collect::<Vec<_>>().join(" "),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]
