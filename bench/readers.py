@@ -3,7 +3,7 @@
 with Pagefind, in Debian's Chromium. A benchmark, not a test.
 
     python3 bench/readers.py SITE_OUTPUT [--runs 5] [--pagefind] [--label NAME]
-                             [--query WORD] [--id ID]
+                             [--query WORD] [--query2 WORD] [--id ID] [--compare OTHER_SITE]
 
 SITE_OUTPUT is a built site (casebook build --output ...). With --pagefind,
 `npx pagefind --site SITE_OUTPUT` must have been run on it (pagefind/ inside):
@@ -22,7 +22,9 @@ standard library only. Per run, in a fresh page load:
 - tick: a checkbox clicked to the list drawn and the next frame;
 - first search: the query typed to its results drawn (and the bytes of search
   files it loaded); a later query likewise; whether an exact id comes first;
-- Pagefind: pagefind.init() + search(query) + the first 5 results' data().
+- Pagefind: pagefind.init() + search(query) + the first 5 results' data();
+  then search(query2) + its first 5 results' data() as the later query;
+- with --compare, the other site's filters-usable time, in the same runs.
 
 Prints a JSON object of medians per profile on stdout.
 """
@@ -196,6 +198,7 @@ input.form.dispatchEvent(new Event('submit', { cancelable: true }));
 PAGEFIND = """
 var done = arguments[arguments.length - 1];
 var q = arguments[0];
+var arguments_q2 = arguments[1];
 var before = performance.getEntriesByType('resource').length;
 var t0 = performance.now();
 import('./pagefind/pagefind.js').then(function (pf) {
@@ -205,8 +208,11 @@ import('./pagefind/pagefind.js').then(function (pf) {
       performance.getEntriesByType('resource').slice(before).forEach(function (e) { bytes += e.decodedBodySize; });
       var t1 = performance.now() - t0;
       var t2 = performance.now();
-      return pf.search(q + 's').then(function () {
-        done([t1, bytes, r.results.length, performance.now() - t2, d.length ? d[0].url : null]);
+      // The later query: another word, as casebook's later query is, with its first 5 results' data.
+      return pf.search(arguments_q2).then(function (r2) {
+        return Promise.all(r2.results.slice(0, 5).map(function (x) { return x.data(); })).then(function () {
+          done([t1, bytes, r.results.length, performance.now() - t2, d.length ? d[0].url : null]);
+        });
       });
     });
   });
@@ -251,13 +257,21 @@ def one_run(d: Driver, home: str, args, pagefind: bool) -> dict:
     if pagefind:
         d.goto(home)
         d.wait("document.readyState === 'complete'")
-        r = d.js_async(PAGEFIND, args.query)
+        r = d.js_async(PAGEFIND, args.query, args.query2)
         if r and r[0] != "error":
             out["pagefind_first_search_ms"], out["pagefind_first_search_bytes"] = r[0], r[1]
             out["pagefind_later_search_ms"] = r[3]
         else:
             out["pagefind_error"] = r
     return out
+
+
+def usable_run(d: Driver, home: str) -> float:
+    """Navigation start to the filters usable, on another site (--compare)."""
+    d.goto("about:blank")
+    d.goto(home)
+    d.wait("window.casebookBrowse && window.casebookBrowse.readyAt > 0")
+    return d.js("return window.casebookBrowse.readyAt;")
 
 
 def main() -> None:
@@ -271,8 +285,11 @@ def main() -> None:
     p.add_argument("--id", default="P12")
     p.add_argument("--ticks", nargs="*", default=["DK", "commitment", "employment"])
     p.add_argument("--profiles", nargs="*", default=["desktop", "phone"])
+    p.add_argument("--compare", help="another built site (the shipped one): its filters-usable "
+                   "time is measured in the same runs, alternating, and the ratio reported")
     args = p.parse_args()
     base = serve(args.site)
+    other = serve(args.compare) if args.compare else None
     size, page = largest_html(args.site)
     result = {
         "label": args.label,
@@ -290,6 +307,8 @@ def main() -> None:
             runs = []
             for i in range(args.runs):
                 runs.append(one_run(d, base, args, args.pagefind))
+                if other:
+                    runs[-1]["compare_usable_ms"] = usable_run(d, other)
                 print(f"{profile} run {i + 1}: {json.dumps(runs[-1])}", file=sys.stderr)
         finally:
             d.quit()
@@ -303,6 +322,9 @@ def main() -> None:
                 medians[k] = round(statistics.median(values), 1)
             else:
                 medians[k] = values[0] if values else None
+        if other:
+            medians["usable_ratio_vs_compare"] = round(
+                medians["usable_ms"] / medians["compare_usable_ms"], 2)
         result[profile] = medians
     print(json.dumps(result, indent=1))
 

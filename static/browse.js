@@ -315,6 +315,15 @@
     var started = performance.now();
     var cons = facets.map(constraint);
     cons.push(searchBits);
+    current = intersect(cons, -1, matched);
+    matchCount = current ? countBits(current) : n;
+    limit = pageStep();
+    if (whenFiltered) whenFiltered.hidden = current === null;
+    if (emptyEl && emptyEl.hidden !== matchCount > 0) emptyEl.hidden = matchCount > 0;
+    api.shown = matchCount;
+    // The list first: what it still has to load is then on its way while
+    // the counts are worked out.
+    draw(announceDelay || 0);
     var ticked = 0;
     for (var f = 0; f < facets.length; f++) {
       var others = intersect(cons, f, scratch);
@@ -331,14 +340,7 @@
         if (value.input.disabled !== disabled) value.input.disabled = disabled;
       }
     }
-    current = intersect(cons, -1, matched);
-    matchCount = current ? countBits(current) : n;
-    limit = pageStep();
     if (tickedEl) tickedEl.textContent = ticked ? "(" + ticked + " ticked)" : "";
-    if (whenFiltered) whenFiltered.hidden = current === null;
-    if (emptyEl && emptyEl.hidden !== matchCount > 0) emptyEl.hidden = matchCount > 0;
-    api.shown = matchCount;
-    draw(announceDelay || 0);
     api.lastUpdate = performance.now() - started;
   }
 
