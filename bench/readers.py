@@ -55,6 +55,10 @@ def free_port() -> int:
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
+    # Keep-alive, as any real static server has it (HTTP/1.0 would open a
+    # connection per file, which costs casebook's and Pagefind's fragments alike).
+    protocol_version = "HTTP/1.1"
+
     def log_message(self, *args):
         pass
 
@@ -102,6 +106,11 @@ class Driver:
             }
         }
         self.session = self.call("POST", "/session", caps)["sessionId"]
+        # Headless windows are at least some 500 px wide: the viewport is set
+        # exactly, as a phone has it, through CDP.
+        self.cdp("Emulation.setDeviceMetricsOverride", {
+            "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600,
+        })
 
     def call(self, method: str, path: str, body=None):
         data = json.dumps(body).encode() if body is not None else None

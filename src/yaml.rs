@@ -28,6 +28,9 @@ pub struct YamlError {
     pub message: String,
     /// Where the parser stopped, 1-based.
     pub position: Option<Position>,
+    /// The text parses, but reading it into plain maps would drop data (a
+    /// repeated key, a merge key, a non-finite number): see [`check_lossless`].
+    pub loss: bool,
 }
 
 fn convert(err: backend::Error, text: &str) -> YamlError {
@@ -47,7 +50,11 @@ fn convert(err: backend::Error, text: &str) -> YamlError {
     if message.starts_with("control characters are not allowed") {
         position = first_unprintable(text).or(position);
     }
-    YamlError { message, position }
+    YamlError {
+        message,
+        position,
+        loss: false,
+    }
 }
 
 /// Where the first character YAML does not allow in a document is (its
@@ -90,6 +97,7 @@ pub fn to_json(text: &str) -> Result<serde_json::Value, YamlError> {
         {
             err.position = second_occurrence(text, &key).or(err.position);
             err.message = format!("key `{key}` appears twice");
+            err.loss = true;
         }
         err
     })?;
@@ -130,6 +138,7 @@ fn yaml_to_json(value: backend::Value) -> Result<serde_json::Value, YamlError> {
                         return Err(YamlError {
                             message: "keys must be plain text".into(),
                             position: None,
+                            loss: false,
                         })
                     }
                 };
@@ -155,19 +164,6 @@ fn second_occurrence(text: &str, key: &str) -> Option<Position> {
         .nth(1)
 }
 
-/// Whether an error of [`check_lossless`] is about data YAML would drop
-/// (a repeated key, a merge key, a non-finite number) rather than a syntax
-/// error, which the plain messages of `yaml_help` explain better.
-pub fn is_loss(err: &YamlError) -> bool {
-    [
-        "appears twice",
-        "merge keys",
-        "is not a number casebook can use",
-    ]
-    .iter()
-    .any(|marker| err.message.contains(marker))
-}
-
 /// Checks that reading `text` into plain maps loses nothing, for files read
 /// straight into typed settings (`catalogue.yaml`): a key given twice, a YAML
 /// merge key (`<<:`, not applied by the parser, so its keys would vanish),
@@ -187,6 +183,7 @@ pub fn check_lossless(text: &str) -> Result<(), YamlError> {
         }) {
             err.position = second_occurrence(text, &key).or(err.position);
             err.message = format!("key `{key}` appears twice");
+            err.loss = true;
         }
         err
     })?;
@@ -201,6 +198,7 @@ fn lossless(text: &str, value: &backend::Value) -> Result<(), YamlError> {
                 "`{n}` is not a number casebook can use: write it in quotes if it is text"
             ),
             position: first_token(text, &[".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF"]),
+            loss: true,
         }),
         backend::Value::Sequence(items) => items.iter().try_for_each(|v| lossless(text, v)),
         backend::Value::Tagged(tagged) => lossless(text, &tagged.value),
@@ -214,6 +212,7 @@ fn lossless(text: &str, value: &backend::Value) -> Result<(), YamlError> {
                                       out in full"
                                 .into(),
                             position: first_token(text, &["<<"]),
+                            loss: true,
                         });
                     }
                     backend::Value::String(s) => s.clone(),
@@ -224,6 +223,7 @@ fn lossless(text: &str, value: &backend::Value) -> Result<(), YamlError> {
                         return Err(YamlError {
                             message: "keys must be plain text".into(),
                             position: None,
+                            loss: false,
                         })
                     }
                 };
@@ -233,6 +233,7 @@ fn lossless(text: &str, value: &backend::Value) -> Result<(), YamlError> {
                             "key `{shown}` appears twice (once quoted, once not: they are the \
                              same key)"
                         ),
+                        loss: true,
                         position: second_occurrence(text, &shown)
                             .or_else(|| second_occurrence(text, &format!("\"{shown}\"")))
                             .or_else(|| second_occurrence(text, &format!("'{shown}'"))),

@@ -95,7 +95,7 @@ impl Config {
         // `.nan`) is reported as such; a file that does not parse at all gets
         // the plain message for its syntax error below instead.
         if let Err(e) = yaml::check_lossless(source) {
-            if yaml::is_loss(&e) {
+            if e.loss {
                 p.error(e.position, e.message);
                 return Err(p.list);
             }

@@ -49,3 +49,69 @@ impl<T: Serialize> ErasedSerialize for T {
         context.insert(key, self);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::Path;
+    use std::sync::Mutex;
+
+    use crate::render::{self, Sink};
+    use crate::routes::Route;
+
+    #[derive(Default)]
+    struct Files(Mutex<BTreeMap<String, Vec<u8>>>);
+
+    impl Sink for Files {
+        fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
+            self.0.lock().unwrap().insert(path.to_string(), bytes);
+            Ok(())
+        }
+    }
+
+    /// Reused contexts carry nothing from one page to the next: the shipped
+    /// site's pages come out the same rendered one at a time in order, in
+    /// reverse order, and each by a renderer of its own (fresh contexts).
+    #[test]
+    fn reused_contexts_give_the_bytes_fresh_ones_give() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let site = crate::Site::load(root, &Default::default()).unwrap();
+        let pages: Vec<Route> = site
+            .routes
+            .iter()
+            .filter(|r| r.is_page())
+            .cloned()
+            .collect();
+        let render_in = |order: &[Route], fresh: bool| -> BTreeMap<String, Vec<u8>> {
+            let files = Files::default();
+            let shared = site.renderer();
+            for route in order {
+                // One at a time, so the pool hands each page the context the last one used.
+                if fresh {
+                    render::render(&site.renderer(), std::slice::from_ref(route), &files)
+                } else {
+                    render::render(&shared, std::slice::from_ref(route), &files)
+                }
+                .unwrap();
+            }
+            files.0.into_inner().unwrap()
+        };
+        let forward = render_in(&pages, false);
+        let mut reversed = pages.clone();
+        reversed.reverse();
+        assert!(
+            forward == render_in(&reversed, false),
+            "order changed a page"
+        );
+        // Fresh renderers for a sample of pages of every kind (all of them is slow).
+        let sample: Vec<Route> = pages.iter().step_by(7).cloned().collect();
+        let fresh = render_in(&sample, true);
+        for (path, bytes) in &fresh {
+            assert!(
+                forward[path] == *bytes,
+                "{path} differs with a fresh context"
+            );
+        }
+        assert!(fresh.len() > 40, "{} pages sampled", fresh.len());
+    }
+}

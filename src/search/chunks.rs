@@ -115,29 +115,41 @@ impl ChunkedIndex {
                 }
             }
         };
-        for (b, batch) in c.entries.chunks(ENTRIES_PER_BATCH).enumerate() {
-            let lists: Vec<Vec<(Key, u8)>> = batch
+        let read = |b: usize, batch: &[crate::model::Entry]| -> Vec<Vec<(Key, u8)>> {
+            batch
                 .par_iter()
                 .enumerate()
                 .map(|(i, e)| {
-                    let text = super::html_to_text(&e.body_html);
+                    let text = super::text::raw_text(&e.body_html);
                     if let Some(put) = put {
                         let doc = b * ENTRIES_PER_BATCH + i;
                         put(doc, super::fragment::with_text(c, doc, &text));
                     }
                     entry_terms(c, e, &text)
                 })
-                .collect();
-            for (i, terms) in lists.into_iter().enumerate() {
-                merge(b * ENTRIES_PER_BATCH + i, terms);
-            }
+                .collect()
+        };
+        // Each batch is merged (one thread) while the next is read (the others).
+        let batches: Vec<&[crate::model::Entry]> = c.entries.chunks(ENTRIES_PER_BATCH).collect();
+        let mut lists = batches.first().map(|batch| read(0, batch));
+        for b in 0..batches.len() {
+            let these = lists.take().unwrap_or_default();
+            let ((), next) = rayon::join(
+                || {
+                    for (i, terms) in these.into_iter().enumerate() {
+                        merge(b * ENTRIES_PER_BATCH + i, terms);
+                    }
+                },
+                || batches.get(b + 1).map(|batch| read(b + 1, batch)),
+            );
+            lists = next;
         }
         let pages: Vec<Vec<(Key, u8)>> = c
             .pages
             .par_iter()
             .enumerate()
             .map(|(i, p)| {
-                let text = super::html_to_text(&p.body_html);
+                let text = super::text::raw_text(&p.body_html);
                 if let Some(put) = put {
                     put(n + i, super::fragment::with_text(c, n + i, &text));
                 }
@@ -220,7 +232,7 @@ impl ChunkedIndex {
                 continue;
             };
             let doc = document(e);
-            let text = super::html_to_text(&entry.body_html);
+            let text = super::text::raw_text(&entry.body_html);
             for (key, marks) in entry_terms(c, entry, &text) {
                 let term = key.into_string();
                 let posting = doc << DOC_SHIFT | u32::from(marks);

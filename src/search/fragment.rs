@@ -29,13 +29,15 @@ pub fn fragment(c: &Catalogue, doc: usize) -> Vec<u8> {
             .and_then(|i| c.pages.get(i))
             .map_or("", |p| p.body_html.as_str()),
     };
-    with_text(c, doc, &super::html_to_text(html))
+    with_text(c, doc, &super::text::raw_text(html))
 }
 
-/// The fragment of document `doc` whose readable text is `text` (as
-/// [`super::html_to_text`] gives it: the index, which reads every text
-/// anyway, writes the fragments on the way).
-pub(super) fn with_text(c: &Catalogue, doc: usize, text: &str) -> Vec<u8> {
+/// The fragment of document `doc` whose text, white space not yet
+/// collapsed, is `raw` (the index, which reads every text anyway, writes the
+/// fragments on the way).
+pub(super) fn with_text(c: &Catalogue, doc: usize, raw: &str) -> Vec<u8> {
+    // Collapsed only as far as the fragment keeps it.
+    let text = super::text::collapse_white_space(raw, TEXT_LIMIT);
     let n = c.entries.len();
     let mut out = Vec::with_capacity(TEXT_LIMIT.min(text.len()) + 256);
     out.extend_from_slice(format!("{CALLBACK}({doc},").as_bytes());
@@ -56,7 +58,7 @@ pub(super) fn with_text(c: &Catalogue, doc: usize, text: &str) -> Vec<u8> {
         out.extend_from_slice(b"null");
     }
     out.push(b',');
-    serde_json::to_writer(&mut out, cut(text, TEXT_LIMIT)).unwrap_or_default();
+    serde_json::to_writer(&mut out, cut(&text, TEXT_LIMIT)).unwrap_or_default();
     out.extend_from_slice(b");\n");
     out
 }

@@ -9,6 +9,12 @@
 /// the contents of `<script>` and `<style>` (which sanitised bodies never hold)
 /// are dropped too.
 pub fn html_to_text(html: &str) -> String {
+    collapse_white_space(&raw_text(html), usize::MAX)
+}
+
+/// The text of [`html_to_text`] before white space is collapsed: what the
+/// index splits into words (where white space does not matter).
+pub(super) fn raw_text(html: &str) -> String {
     let mut raw = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(open) = rest.find('<') {
@@ -49,21 +55,25 @@ pub fn html_to_text(html: &str) -> String {
     }
     raw.push_str(rest);
     if raw.contains('&') {
-        collapse_white_space(&decode_entities(&raw))
+        decode_entities(&raw)
     } else {
-        collapse_white_space(&raw)
+        raw
     }
 }
 
 /// `text` with each run of white space made one space, none at either end
-/// (as joining its `split_whitespace` with spaces gives, in one pass).
-fn collapse_white_space(text: &str) -> String {
+/// (as joining its `split_whitespace` with spaces gives, in one pass); it
+/// stops once it has more than `limit` bytes.
+pub(super) fn collapse_white_space(text: &str, limit: usize) -> String {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut space = false;
     let mut start = 0; // of the run of text not yet copied
     let mut at = 0;
     while at < bytes.len() {
+        if out.len() > limit {
+            return out;
+        }
         let b = bytes[at];
         let (white, len) = if b.is_ascii() {
             (matches!(b, b' ' | b'\t'..=b'\r'), 1)
@@ -188,7 +198,7 @@ mod tests {
             "v\x0bt\x0cf\r",
         ] {
             assert_eq!(
-                collapse_white_space(text),
+                collapse_white_space(text, usize::MAX),
                 text.split_whitespace().collect::<Vec<_>>().join(" "),
                 "{text:?}"
             );

@@ -27,6 +27,34 @@ summaries:
   - { id: pivot-combo, mode: pivot, rows: countries, columns: sectors, columns_by: combination }
 "#;
 
+/// A bare entry numbered `i`, of `kind`, with these value indices per facet.
+fn entry(i: usize, kind: usize, facets: Vec<Vec<usize>>) -> Entry {
+    Entry {
+        id: format!("E{i}"),
+        slug: format!("e{i}"),
+        kind,
+        title: format!("Entry {i}"),
+        facets,
+        related: Vec::new(),
+        fields: Default::default(),
+        body_html: String::new(),
+        source: PathBuf::new(),
+        body_line: 1,
+        front_matter: String::new(),
+    }
+}
+
+/// The catalogue of `config` and `entries`, with its index.
+fn indexed(config: Config, entries: Vec<Entry>) -> (Catalogue, Index) {
+    let catalogue = Catalogue {
+        config,
+        entries,
+        pages: Vec::new(),
+    };
+    let index = Index::build(&catalogue);
+    (catalogue, index)
+}
+
 /// (kind, sectors, countries) per entry.
 fn catalogue(entries: &[(usize, &[&str], &[&str])]) -> (Catalogue, Index) {
     let (config, _) = Config::parse(CONFIG).unwrap();
@@ -42,28 +70,10 @@ fn catalogue(entries: &[(usize, &[&str], &[&str])]) -> (Catalogue, Index) {
                 v.sort_unstable();
                 v
             };
-            Entry {
-                id: format!("E{i}"),
-                slug: format!("e{i}"),
-                kind: *kind,
-                title: format!("Entry {i}"),
-                facets: vec![ids(0, sectors), ids(1, countries)],
-                related: Vec::new(),
-                fields: Default::default(),
-                body_html: String::new(),
-                source: PathBuf::new(),
-                body_line: 1,
-                front_matter: String::new(),
-            }
+            entry(i, *kind, vec![ids(0, sectors), ids(1, countries)])
         })
         .collect();
-    let catalogue = Catalogue {
-        config,
-        entries,
-        pages: Vec::new(),
-    };
-    let index = Index::build(&catalogue);
-    (catalogue, index)
+    indexed(config, entries)
 }
 
 /// Three articles and two practices; article 1 names two countries, practice 4
@@ -207,26 +217,9 @@ fn where_restricts_a_presence_table_and_its_base() {
     let entries = methods
         .iter()
         .enumerate()
-        .map(|(i, m)| Entry {
-            id: format!("E{i}"),
-            slug: format!("e{i}"),
-            kind: 0,
-            title: format!("Entry {i}"),
-            facets: vec![m.to_vec()],
-            related: Vec::new(),
-            fields: Default::default(),
-            body_html: String::new(),
-            source: PathBuf::new(),
-            body_line: 1,
-            front_matter: String::new(),
-        })
+        .map(|(i, m)| entry(i, 0, vec![m.to_vec()]))
         .collect();
-    let catalogue = Catalogue {
-        config,
-        entries,
-        pages: Vec::new(),
-    };
-    let index = Index::build(&catalogue);
+    let (catalogue, index) = indexed(config, entries);
     let Table::Presence(t) = compute(&catalogue, &index, &catalogue.config.summaries[0]) else {
         panic!("a presence table")
     };
