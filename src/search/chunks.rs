@@ -326,6 +326,7 @@ impl ChunkedIndex {
             out.extend_from_slice(b":[");
             // Gaps between documents, the body count and the fields, in one number.
             let mut last = 0;
+            let mut number = itoa::Buffer::new();
             for (j, posting) in postings.iter().enumerate() {
                 if j > 0 {
                     out.push(b',');
@@ -333,7 +334,7 @@ impl ChunkedIndex {
                 let doc = posting >> DOC_SHIFT;
                 let coded = (doc - last) << DOC_SHIFT | (posting & ((1 << DOC_SHIFT) - 1));
                 last = doc;
-                out.extend_from_slice(coded.to_string().as_bytes());
+                out.extend_from_slice(number.format(coded).as_bytes());
             }
             out.push(b']');
         }
