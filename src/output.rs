@@ -330,7 +330,10 @@ impl DiskSink {
         }
     }
 
-    fn path(&self, relative: &str) -> io::Result<PathBuf> {
+    /// Creates the file at `relative`, and its folders the first time one
+    /// is missing (asking for them before every file cost two system calls
+    /// a file, some 46,000 files at 18,000 entries).
+    fn create(&self, relative: &str) -> io::Result<std::fs::File> {
         // Output paths are built from validated ids; this is a second line of defence.
         let rel = Path::new(relative);
         if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
@@ -340,22 +343,27 @@ impl DiskSink {
             ));
         }
         let path = self.dir.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
+        match std::fs::File::create(&path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::File::create(&path)
+            }
+            created => created,
         }
-        Ok(path)
     }
 }
 
 impl Sink for DiskSink {
     fn put(&self, relative: &str, bytes: Vec<u8>) -> io::Result<()> {
-        std::fs::write(self.path(relative)?, bytes)?;
+        self.create(relative)?.write_all(&bytes)?;
         self.wrote();
         Ok(())
     }
     fn copy(&self, relative: &str, from: &Path) -> io::Result<()> {
         let mut source = crate::paths::open_regular(from)?;
-        let mut target = std::fs::File::create(self.path(relative)?)?;
+        let mut target = self.create(relative)?;
         io::copy(&mut source, &mut target)?;
         self.wrote();
         Ok(())
@@ -365,7 +373,7 @@ impl Sink for DiskSink {
         relative: &str,
         parts: &mut dyn Iterator<Item = Vec<u8>>,
     ) -> io::Result<()> {
-        let mut file = std::fs::File::create(self.path(relative)?)?;
+        let mut file = self.create(relative)?;
         for part in parts {
             file.write_all(&part)?;
         }

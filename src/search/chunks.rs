@@ -119,13 +119,15 @@ impl ChunkedIndex {
             batch
                 .par_iter()
                 .enumerate()
-                .map(|(i, e)| {
+                // One table of terms per thread, emptied for each entry: a
+                // fresh one per entry spent more on memory than on words.
+                .map_init(Terms::default, |terms, (i, e)| {
                     let text = super::text::raw_text(&e.body_html);
                     if let Some(put) = put {
                         let doc = b * ENTRIES_PER_BATCH + i;
                         put(doc, super::fragment::with_text(c, doc, &text));
                     }
-                    entry_terms(c, e, &text)
+                    entry_terms(c, e, &text, terms)
                 })
                 .collect()
         };
@@ -233,7 +235,7 @@ impl ChunkedIndex {
             };
             let doc = document(e);
             let text = super::text::raw_text(&entry.body_html);
-            for (key, marks) in entry_terms(c, entry, &text) {
+            for (key, marks) in entry_terms(c, entry, &text, &mut Terms::default()) {
                 let term = key.into_string();
                 let posting = doc << DOC_SHIFT | u32::from(marks);
                 match self.terms.binary_search_by(|t| t.0.as_str().cmp(&term)) {
@@ -372,8 +374,12 @@ fn document(doc: usize) -> u32 {
 
 /// An entry's terms, each once, with where they occur and how often in the
 /// body, whose readable text is `text`.
-fn entry_terms(c: &Catalogue, e: &crate::model::Entry, text: &str) -> Vec<(Key, u8)> {
-    let mut terms = Terms::default();
+fn entry_terms(
+    c: &Catalogue,
+    e: &crate::model::Entry,
+    text: &str,
+    terms: &mut Terms,
+) -> Vec<(Key, u8)> {
     terms.add(&e.id, IN_ID);
     terms.add(&e.title, IN_TITLE);
     let mut fields = String::new();
@@ -426,75 +432,85 @@ impl Key {
 
 /// A document's folded terms: where each occurs, and how often in the body.
 struct Terms {
-    /// Term → (fields, times in the body).
-    seen: HashMap<Key, (u8, u32), foldhash::fast::RandomState>,
-    /// The word being folded, reused.
-    folded: String,
+    /// Terms of up to 16 bytes (packed as [`Key::Short`] packs them) →
+    /// (fields, times in the body).
+    short: HashMap<u128, (u8, u32), foldhash::fast::RandomState>,
+    /// Longer terms, likewise.
+    long: HashMap<Box<str>, (u8, u32), foldhash::fast::RandomState>,
 }
 
 impl Default for Terms {
     fn default() -> Terms {
         Terms {
             // Room for a typical body's distinct words.
-            seen: HashMap::with_capacity_and_hasher(256, Default::default()),
-            folded: String::new(),
+            short: HashMap::with_capacity_and_hasher(512, Default::default()),
+            long: HashMap::default(),
         }
     }
 }
 
 impl Terms {
     /// Adds the words of `text`, found in `field`. Words are runs of letters
-    /// and digits; ASCII ones are lowered byte by byte, others [`fold`]ed.
+    /// and digits. An ASCII word of up to 16 bytes (most words) is lowered
+    /// and packed into its key while it is read, with no string made; any
+    /// other is [`fold`]ed first.
     fn add(&mut self, text: &str, field: u8) {
         let bytes = text.as_bytes();
-        let mut start = 0; // of the current word
-        let mut ascii = true;
+        let count = u32::from(field == IN_BODY);
         let mut at = 0;
         while at < bytes.len() {
-            let b = bytes[at];
-            let (len, in_word) = if b.is_ascii() {
-                (1, b.is_ascii_alphanumeric())
-            } else {
-                let c = text[at..].chars().next().unwrap_or(' ');
-                (c.len_utf8(), c.is_alphanumeric())
-            };
-            if in_word {
-                ascii &= b.is_ascii();
-            } else {
-                self.word(&text[start..at], ascii, field);
-                start = at + len;
-                ascii = true;
+            let start = at;
+            let mut key: u128 = 0;
+            let mut plain = true; // ASCII so far
+            while at < bytes.len() {
+                let b = bytes[at];
+                if b.is_ascii() {
+                    if !b.is_ascii_alphanumeric() {
+                        break;
+                    }
+                    if at - start < 16 {
+                        key |= u128::from(b.to_ascii_lowercase()) << (8 * (at - start));
+                    }
+                    at += 1;
+                } else {
+                    let c = text[at..].chars().next().unwrap_or(' ');
+                    if !c.is_alphanumeric() {
+                        break;
+                    }
+                    plain = false;
+                    at += c.len_utf8();
+                }
             }
-            at += len;
+            if at == start {
+                // Not a word character: skip it.
+                at += text[at..].chars().next().map_or(1, char::len_utf8);
+                continue;
+            }
+            let marks = if plain && at - start <= 16 {
+                self.short.entry(key).or_insert((0, 0))
+            } else {
+                match Key::of(&fold(&text[start..at])) {
+                    Key::Short(key) => self.short.entry(key).or_insert((0, 0)),
+                    Key::Long(word) => self.long.entry(word).or_insert((0, 0)),
+                }
+            };
+            marks.0 |= field;
+            marks.1 += count;
         }
-        self.word(&text[start..], ascii, field);
     }
 
-    fn word(&mut self, word: &str, ascii: bool, field: u8) {
-        if word.is_empty() {
-            return;
-        }
-        self.folded.clear();
-        if ascii {
-            self.folded.push_str(word);
-            self.folded.make_ascii_lowercase();
-        } else {
-            self.folded.push_str(&fold(word));
-        }
-        let count = u32::from(field == IN_BODY);
-        let entry = self.seen.entry(Key::of(&self.folded)).or_insert((0, 0));
-        entry.0 |= field;
-        entry.1 += count;
-    }
-
-    /// Each term with its marks (`tf << 4 | fields`), in no particular order.
-    fn finish(self) -> Vec<(Key, u8)> {
-        self.seen
-            .into_iter()
-            .map(|(term, (fields, times))| {
-                let tf = u8::try_from(times.clamp(1, 4) - 1).unwrap_or(3);
-                (term, tf << 4 | fields)
-            })
+    /// Each term with its marks (`tf << 4 | fields`), in no particular
+    /// order, leaving the tables empty (with their room) for the next document.
+    fn finish(&mut self) -> Vec<(Key, u8)> {
+        let marks = |(fields, times): (u8, u32)| {
+            let tf = u8::try_from(times.clamp(1, 4) - 1).unwrap_or(3);
+            tf << 4 | fields
+        };
+        let long = self.long.drain().map(|(w, m)| (Key::Long(w), marks(m)));
+        self.short
+            .drain()
+            .map(|(k, m)| (Key::Short(k), marks(m)))
+            .chain(long)
             .collect()
     }
 }
@@ -570,6 +586,28 @@ mod tests {
             assert_eq!(Key::of(word).into_string(), word);
         }
         assert!(Key::of("ab") != Key::of("abc"));
+    }
+
+    #[test]
+    fn terms_are_the_words_of_a_plain_split() {
+        let text = "Ünïcode wörds, ASCII words; a-b_c 42x ΣΟΦΟΣ σοφος \
+                    averyveryverylongwordindeed sixteen_bytes_xx seventeenbytesxx1 — … 日本語 x";
+        let mut terms = Terms::default();
+        terms.add(text, IN_BODY);
+        let mut got: Vec<String> = terms
+            .finish()
+            .into_iter()
+            .map(|(k, _)| k.into_string())
+            .collect();
+        got.sort();
+        let mut plain: Vec<String> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(fold)
+            .collect();
+        plain.sort();
+        plain.dedup();
+        assert_eq!(got, plain);
     }
 
     #[test]
