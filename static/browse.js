@@ -19,8 +19,10 @@
  * is short for `sectors=a,b&exact=sectors`. Ids are matched ignoring case.
  * The count beside a value is how many entries name it given the other
  * filters. Search (search/index.js and the chunks of the query's words,
- * loaded on first use) narrows the list further and ranks it, best first. Ticks and words given
- * before the script is ready are kept (and put in the URL), never undone.
+ * loaded on first use) narrows the list further and ranks it, best first;
+ * each result shown comes with an excerpt from its fragment (search/f/<d>.js).
+ * Ticks and words given before the script is ready are kept (and put in the
+ * URL), never undone.
  *
  * Summary pages. Each count links to a page listing its entries, which works
  * without scripts; with scripts it goes to the home page filtered to exactly
