@@ -77,6 +77,9 @@ pub(super) struct Good {
     /// The search index (`search/`), as the full build made it, kept up to
     /// date by partial rebuilds (`None` for a site without one).
     pub(super) chunked: Option<crate::search::ChunkedIndex>,
+    /// Each kind's `entries.csv` as rows, made at the first edit that needs
+    /// them and kept up to date by partial rebuilds.
+    pub(super) csv: crate::export::entries_csv::CachedRows,
     pub(super) files: Arc<Files>,
     /// What links in bodies resolve to, as in a full load.
     pub(super) links: load::LinkTargets,
@@ -98,6 +101,7 @@ impl Good {
             site,
             similar: SimilarLists::default(),
             chunked,
+            csv: Default::default(),
             files,
             links,
             by_source,

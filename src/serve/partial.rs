@@ -169,11 +169,31 @@ pub(super) fn rebuild(
             .iter()
             .any(|r| matches!(r, Route::SearchEntry | Route::SearchChunk(_)));
     to_render.retain(|r| !matches!(r, Route::SearchEntry | Route::SearchChunk(_)));
+    // Each edited kind's entries.csv from kept rows: only the edited
+    // entries' files are read again.
+    let csv_kinds: Vec<usize> = to_render
+        .iter()
+        .filter_map(|r| match r {
+            Route::EntriesCsv(k) => Some(*k),
+            _ => None,
+        })
+        .collect();
+    to_render.retain(|r| !matches!(r, Route::EntriesCsv(_)));
     let sink = MemorySink::default();
     render::render(&site.renderer(), &to_render, &sink).map_err(|_| "a page failed to render")?;
+    let edited: Vec<usize> = updates.iter().map(|u| u.index).collect();
+    for k in csv_kinds {
+        let route = Route::EntriesCsv(k);
+        let bytes = good
+            .csv
+            .file(&site.catalogue, &site.root, k, &edited)
+            .map_err(|_| "an entries.csv failed to write")?;
+        sink.put(&route.file(&site.catalogue), bytes)
+            .map_err(|_| "an entries.csv failed to write")?;
+        to_render.push(route);
+    }
     if chunked {
         let c = &site.catalogue;
-        let edited: Vec<usize> = updates.iter().map(|u| u.index).collect();
         let index = match good.chunked.as_mut() {
             Some(index) => {
                 index.update(c, &edited);

@@ -349,3 +349,46 @@ fn paged_lists_re_render_only_the_pages_an_edit_shows_on() {
     );
     assert_same_as_full_build(&builder, root);
 }
+
+#[test]
+fn entries_csv_from_kept_rows_follows_body_and_field_edits() {
+    let site = shipped_site();
+    let root = site.path();
+    let mut builder = built(root);
+    let p1 = "content/practices/p1.md";
+    let p12 = "content/practices/p12.md";
+    let csv = |builder: &Builder| {
+        String::from_utf8(builder.files().unwrap()["practices/entries.csv"].to_vec()).unwrap()
+    };
+    // Two body edits: the second is made from the rows the first kept.
+    for (from, to) in [
+        (
+            "Recovery is a Danish project",
+            "Recovery (one) is a Danish project",
+        ),
+        ("Recovery (one) is", "Recovery (two) is"),
+    ] {
+        edit(root, p12, from, to);
+        let changed = apply_partial(&mut builder, &entries_changed(&[p12]));
+        assert!(
+            changed.iter().any(|c| c == "/practices/entries.csv"),
+            "{changed:?}"
+        );
+        assert_same_as_full_build(&builder, root);
+    }
+    assert!(csv(&builder).contains("Recovery (two) is"));
+    // A field no entry had before: a new column, so every row is made again.
+    edit(
+        root,
+        p1,
+        "provenance: reconstructed",
+        "provenance: reconstructed\nnote: kept rows",
+    );
+    builder.apply(&entries_changed(&[p1]));
+    assert_same_as_full_build(&builder, root);
+    assert!(csv(&builder).lines().next().unwrap().contains("note"));
+    // And a body edit after it, from the rows made for the new columns.
+    edit(root, p12, "Recovery (two) is", "Recovery (three) is");
+    apply_partial(&mut builder, &entries_changed(&[p12]));
+    assert_same_as_full_build(&builder, root);
+}
