@@ -56,6 +56,20 @@ pub fn advise_except(
     out
 }
 
+/// The advice of [`advise`] about some entries only (their coding gaps and
+/// fields), for the live preview after they were edited: the site-wide
+/// advice (unused values, list facets) comes with full rebuilds.
+pub fn advise_entries(catalogue: &Catalogue, index: &Index, entries: &[usize]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for &i in entries {
+        if let Some(entry) = catalogue.entries.get(i) {
+            coding_gaps(catalogue, index, entry, &[], &mut out);
+            fields(catalogue, entry, &mut out);
+        }
+    }
+    out
+}
+
 /// A warning about `entry`, located at the first of `keys` found in its front
 /// matter (nowhere if it was not kept).
 fn warning(entry: &Entry, keys: &[&str], message: String) -> Diagnostic {

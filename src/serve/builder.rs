@@ -112,7 +112,7 @@ impl Good {
 /// Builds the site into memory and keeps what a partial rebuild needs.
 pub struct Builder {
     pub(super) root: PathBuf,
-    options: LoadOptions,
+    pub(super) options: LoadOptions,
     pub(super) good: Option<Good>,
     /// The last build failed: the model may not match the files on disk.
     pub(super) broken: bool,

@@ -51,10 +51,11 @@ pub(super) fn rebuild(
     };
     let good = builder.good.as_mut().ok_or("nothing built yet")?;
     let updates = read_updates(&builder.root, good, paths)?;
-    let warnings: Vec<Diagnostic> = updates
+    let mut warnings: Vec<Diagnostic> = updates
         .iter()
         .flat_map(|u| u.warnings.iter().cloned())
         .collect();
+    let advise = builder.options.keep_front_matter;
     let static_names: BTreeSet<String> = match new_theme {
         Some(theme) => {
             let custom = |t: &Theme| t.statics.contains_key(render::CUSTOM_CSS);
@@ -182,6 +183,15 @@ pub(super) fn rebuild(
     let sink = MemorySink::default();
     render::render(&site.renderer(), &to_render, &sink).map_err(|_| "a page failed to render")?;
     let edited: Vec<usize> = updates.iter().map(|u| u.index).collect();
+    if advise {
+        // The advice `check` gives about the edited entries (coding gaps, fields).
+        warnings.extend(crate::lint::advise_entries(
+            &site.catalogue,
+            &site.index,
+            &edited,
+        ));
+        crate::diagnostic::sort(&mut warnings);
+    }
     for k in csv_kinds {
         let route = Route::EntriesCsv(k);
         let bytes = good

@@ -392,3 +392,34 @@ fn entries_csv_from_kept_rows_follows_body_and_field_edits() {
     apply_partial(&mut builder, &entries_changed(&[p12]));
     assert_same_as_full_build(&builder, root);
 }
+
+#[test]
+fn an_edit_that_leaves_a_coding_gap_gets_checks_advice() {
+    let site = shipped_site();
+    let root = site.path();
+    let mut builder = Builder::new(
+        root,
+        LoadOptions {
+            keep_front_matter: true,
+            ..options()
+        },
+    );
+    assert!(matches!(builder.full("test"), Outcome::Built { .. }));
+    let p12 = "content/practices/p12.md";
+    edit(root, p12, "leadership: [shared]\n", "");
+    match builder.apply(&entries_changed(&[p12])) {
+        Outcome::Built {
+            summary, warnings, ..
+        } => {
+            assert!(summary.starts_with("rebuilt"), "{summary}");
+            let gap = warnings
+                .iter()
+                .find(|w| w.message.contains("no leadership given"))
+                .unwrap_or_else(|| panic!("{warnings:?}"));
+            assert!(gap.path.ends_with("content/practices/p12.md"), "{gap:?}");
+            // At the line a `leadership:` would go? Nowhere: the key is gone.
+            assert!(gap.line.is_none(), "{gap:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
