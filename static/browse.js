@@ -613,7 +613,7 @@
      a prefix match 0.6 of an exact one) times its rarity (BM25's idf); every
      word must match; an entry whose id the query is comes first. */
   var PREFIX_MIN = 3;
-  var RANKED_STEP = 20; // ranked results drawn at a time: each loads a fragment
+  var RANKED_STEP = 10; // ranked results drawn at a time: each loads a fragment
   var EXCERPT_WORDS = 24;
   var K1 = 1.2;
   var searchMeta = null;

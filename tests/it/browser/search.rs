@@ -113,7 +113,30 @@ async fn wait_matches(client: &Client, n: usize) {
 }
 
 /// Ranked results drawn at a time (`RANKED_STEP` in `browse.js`).
-const RANKED_STEP: usize = 20;
+const RANKED_STEP: usize = 10;
+
+/// Clicks "Show more" until every match is listed (at most 20 times).
+async fn show_all(client: &Client) {
+    for _ in 0..20 {
+        let more = js(
+            client,
+            "const m = document.querySelector('[data-more]'); return !!m && !m.hidden;",
+        )
+        .await;
+        if more != serde_json::json!(true) {
+            return;
+        }
+        let listed = js(client, "return window.casebookBrowse.listed;").await;
+        click(client, Locator::Css("[data-more] button")).await;
+        wait_until(
+            client,
+            &format!("window.casebookBrowse.listed > {listed} && !window.casebookBrowse.pending"),
+        )
+        .await;
+        wait_drawn(client).await;
+    }
+    panic!("still more to show after 20 clicks");
+}
 
 fn set(ids: Vec<String>) -> BTreeSet<String> {
     ids.into_iter().collect()
@@ -128,6 +151,7 @@ fn search_narrows_the_list_and_combines_with_filters() {
         let expected = containing("telephone");
         assert!(expected.contains("P12"), "{expected:?}");
         wait_matches(&client, expected.len()).await;
+        show_all(&client).await;
         assert_eq!(set(shown(&client).await), expected);
         // The matched words are marked.
         let marks = js(
@@ -167,6 +191,7 @@ fn search_narrows_the_list_and_combines_with_filters() {
             set(model.matching(&Filter::default().with("countries", &["DK"])));
         let both: BTreeSet<String> = people.intersection(&denmark).cloned().collect();
         wait_matches(&client, both.len()).await;
+        show_all(&client).await;
         assert_eq!(set(shown(&client).await), both);
         assert_eq!(query(&client).await, "?countries=DK&q=peop");
 
@@ -212,13 +237,14 @@ fn search_ranks_an_exact_id_first_and_titles_above_bodies() {
                     .map(|e| e.id.clone())
                     .collect();
                 let all = containing(&word);
-                (all.len() > titled.len() + 1 && all.len() <= RANKED_STEP)
+                (all.len() > titled.len() + 1 && all.len() < SHIPPED_PER_PAGE)
                     .then_some((word, titled, all))
             })
             .expect("a word in some titles and more bodies");
         let word = word.as_str();
         search_for(&client, word).await;
         wait_matches(&client, all.len()).await;
+        show_all(&client).await;
         let ranked = shown(&client).await;
         let last_titled = ranked.iter().rposition(|id| titled.contains(id)).unwrap();
         let first_other = ranked.iter().position(|id| !titled.contains(id)).unwrap();
@@ -337,7 +363,7 @@ fn search_ranks_bodies_that_repeat_a_word_above_those_that_say_it_once() {
         .find_map(|w| {
             let counts = body_only_counts(&sources, w)?;
             let many = counts.iter().filter(|c| c.1 > 1).count();
-            (many > 0 && counts.len() - many >= 2 && counts.len() <= RANKED_STEP)
+            (many > 0 && counts.len() - many >= 2 && counts.len() < SHIPPED_PER_PAGE)
                 .then(|| (w.clone(), counts))
         })
         .expect("a word some bodies repeat");
@@ -345,6 +371,7 @@ fn search_ranks_bodies_that_repeat_a_word_above_those_that_say_it_once() {
         open_home(&client, &home).await;
         search_for(&client, &word).await;
         wait_matches(&client, counts.len()).await;
+        show_all(&client).await;
         let ranked = shown(&client).await;
         let times = |id: &String| counts.iter().find(|c| &c.0 == id).unwrap().1.min(4);
         let in_order: Vec<usize> = ranked.iter().map(times).collect();
@@ -375,6 +402,7 @@ fn opened_from_disk_filters_and_search_work() {
         )
         .await;
         wait_matches(&client, expected.len()).await;
+        show_all(&client).await;
         assert_eq!(set(shown(&client).await), expected);
     });
 }
