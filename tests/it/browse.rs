@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 use serde_json::Value;
 
 use crate::filter_model::{Filter, Model, KIND};
-use crate::util::{select, text, TestSite};
+use crate::util::{select, text, value_label, TestSite};
 
 fn built() -> &'static TestSite {
     &TestSite::shipped_built().0
@@ -503,17 +503,7 @@ fn pivot_totals_count_each_entry_once() {
     let site = built();
     let model = model();
     let doc: Value = serde_json::from_str(&site.read("public/catalogue.json")).unwrap();
-    let label = |facet: &str, id: &str| -> String {
-        doc["facets"][facet]["values"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|v| v["id"] == id)
-            .unwrap()["label"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
+    let label = |facet: &str, id: &str| value_label(&doc, facet, id);
     for (summary, rows, columns) in [
         ("clusters-by-country", "clusters", "countries"),
         ("clusters-by-sector-combination", "clusters", "sectors"),

@@ -3,77 +3,32 @@
 //! requests; an IPv4-mapped loopback bind keeps the Host guard; encoded
 //! slashes are refused. Real binary, 127.0.0.1, ephemeral ports, bounded waits.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use crate::serve::Server;
 use crate::util::TestSite;
 
 const DEADLINE: Duration = Duration::from_secs(30);
 
-/// A running `casebook serve`, killed when dropped.
+/// A running `casebook serve` with a 500 ms header timeout, killed when dropped.
 struct Preview {
-    child: Child,
+    server: Server,
     port: u16,
-    stderr: std::sync::Arc<std::sync::Mutex<String>>,
-}
-
-impl Drop for Preview {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 impl Preview {
-    /// Starts the preview with `args` (and a 500 ms header timeout) and waits for its URL.
+    /// Starts the preview with `args` and waits for its URL.
     fn start(site: &TestSite, args: &[&str]) -> Preview {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_casebook"))
-            .arg("serve")
-            .arg("--root")
-            .arg(site.root())
-            .args(["--port", "0"])
-            .args(args)
-            .env("CASEBOOK_TEST_HEADER_TIMEOUT_MS", "500")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let (tx, rx) = mpsc::channel();
-        let out = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-        let err = child.stderr.take().unwrap();
-        let sink = stderr.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines().map_while(Result::ok) {
-                let mut all = sink.lock().unwrap();
-                all.push_str(&line);
-                all.push('\n');
-            }
-        });
-        let started = Instant::now();
-        let port = loop {
-            let line = rx
-                .recv_timeout(DEADLINE.saturating_sub(started.elapsed()))
-                .expect("serve printed no URL");
-            if let Some(rest) = line.strip_prefix("serving at http://") {
-                let port = rest.trim_end_matches('/').rsplit(':').next().unwrap();
-                break port.parse().unwrap();
-            }
-        };
+        let server = Server::start_with(
+            site.root(),
+            args,
+            &[("CASEBOOK_TEST_HEADER_TIMEOUT_MS", "500")],
+        );
         Preview {
-            child,
-            port,
-            stderr,
+            port: server.port,
+            server,
         }
     }
 
@@ -173,7 +128,7 @@ fn an_ipv4_mapped_loopback_bind_keeps_the_host_guard() {
     assert_eq!(preview.status("/", "[::ffff:127.0.0.1]"), 200);
     // A rebinding attack's host name is refused, as on 127.0.0.1.
     assert_eq!(preview.status("/", "evil.example"), 403);
-    let stderr = preview.stderr.lock().unwrap().clone();
+    let stderr = preview.server.stderr();
     assert!(
         !stderr.contains("visible on the network"),
         "loopback was called exposed:\n{stderr}"

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::util::{check_links, select, text, TestSite};
+use crate::util::{check_links, select, text, value_label, TestSite};
 
 /// The shipped site, built once for all tests of the binary.
 fn built() -> &'static TestSite {
@@ -228,17 +228,7 @@ fn practice_shares_of_a_subset_from_the_text() {
         let summary = subset["summary"].as_str().unwrap();
         let csv = site.csv(&format!("public/summary/{summary}.csv"));
         assert_eq!(csv[0], ["value", "practice_n", "practice_pct"]);
-        let label = |facet: &str, id: &str| {
-            catalogue["facets"][facet]["values"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|v| v["id"] == id)
-                .unwrap()["label"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        };
+        let label = |facet: &str, id: &str| value_label(&catalogue, facet, id);
         let row = |label: String| {
             csv.iter()
                 .find(|r| r[0] == label)

@@ -221,6 +221,19 @@ pub fn files(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The label of value `id` of `facet` in a `catalogue.json` document.
+pub fn value_label(catalogue: &serde_json::Value, facet: &str, id: &str) -> String {
+    catalogue["facets"][facet]["values"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no facet {facet}"))
+        .iter()
+        .find(|v| v["id"] == id)
+        .unwrap_or_else(|| panic!("no value {facet}:{id}"))["label"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 pub fn select<'a>(html: &'a Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
     html.select(&Selector::parse(css).unwrap()).collect()
 }

@@ -9,62 +9,90 @@ use fantoccini::Locator;
 use serde_json::Value;
 
 use super::*;
+use crate::util::value_label;
 
-/// Entries with a word starting with `term` in id, title, fields, facet
-/// value labels or body, from `catalogue.json` and the Markdown sources
-/// (independent of the search files the page reads).
-fn containing(term: &str) -> BTreeSet<String> {
-    let public = shipped_site();
-    let catalogue: Value =
-        serde_json::from_str(&std::fs::read_to_string(public.join("catalogue.json")).unwrap())
-            .unwrap();
-    let facets = catalogue["facets"].as_object().unwrap();
+/// The shipped site's `catalogue.json`.
+fn catalogue() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(shipped_site().join("catalogue.json")).unwrap())
+        .unwrap()
+}
+
+/// An entry as these tests read it, independently of the search files the
+/// page reads: from `catalogue.json` and its Markdown source.
+struct Source {
+    id: String,
+    /// Its id, title, the text of its other fields and its facet values' labels.
+    details: Vec<String>,
+    /// The front matter as written.
+    front: String,
+    /// The body, without the targets of its links.
+    body: String,
+}
+
+fn sources() -> Vec<Source> {
+    let catalogue = catalogue();
+    let content = shipped_site().parent().unwrap().join("content");
     let dirs: std::collections::HashMap<&str, &str> = catalogue["kinds"]
         .as_array()
         .unwrap()
         .iter()
         .map(|k| (k["id"].as_str().unwrap(), k["dir"].as_str().unwrap()))
         .collect();
+    let facets = catalogue["facets"].as_object().unwrap();
     catalogue["entries"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|e| {
+        .map(|e| {
             let id = e["id"].as_str().unwrap();
-            let source = public
-                .parent()
-                .unwrap()
-                .join("content")
+            let source = content
                 .join(dirs[e["kind"].as_str().unwrap()])
                 .join(format!("{}.md", id.to_lowercase()));
             let markdown = std::fs::read_to_string(&source).unwrap();
-            let body = markdown.splitn(3, "---\n").nth(2).unwrap_or_default();
-            let mut text = vec![
+            let mut parts = markdown.splitn(3, "---\n");
+            let front = parts.nth(1).unwrap_or_default().to_string();
+            let body = without_link_targets(parts.next().unwrap_or_default());
+            let mut details = vec![
                 id.to_string(),
                 e["title"].as_str().unwrap().to_string(),
                 field_text(&e["fields"]),
-                without_link_targets(body),
             ];
-            for (name, facet) in facets {
+            for name in facets.keys() {
                 for v in e[name.as_str()].as_array().into_iter().flatten() {
-                    let label = facet["values"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .find(|x| x["id"] == *v)
-                        .unwrap()["label"]
-                        .as_str()
-                        .unwrap();
-                    text.push(label.to_string());
+                    details.push(value_label(&catalogue, name, v.as_str().unwrap()));
                 }
             }
-            text.iter().any(|t| {
-                t.to_lowercase()
-                    .split(|c: char| !c.is_alphanumeric())
-                    .any(|w| w.starts_with(term))
-            })
+            Source {
+                id: id.to_string(),
+                details,
+                front,
+                body,
+            }
         })
-        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The words of `text`, lower case.
+fn words(text: &str) -> Vec<String> {
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// Entries with a word starting with `term` in id, title, fields, facet
+/// value labels or body.
+fn containing(term: &str) -> BTreeSet<String> {
+    sources()
+        .into_iter()
+        .filter(|s| {
+            s.details
+                .iter()
+                .chain([&s.body])
+                .any(|t| words(t).iter().any(|w| w.starts_with(term)))
+        })
+        .map(|s| s.id)
         .collect()
 }
 
@@ -277,48 +305,15 @@ fn search_ranks_an_exact_id_first_and_titles_above_bodies() {
     });
 }
 
-/// Each entry's id, the words of its front matter and the words of its body
-/// (lower case, link targets left out), from the Markdown sources.
+/// Each entry's id, the words of its front matter and of every facet value
+/// label (a word naming any value is unfit below), and the words of its body.
 fn source_words() -> Vec<(String, Vec<String>, Vec<String>)> {
-    let public = shipped_site();
-    let catalogue: Value =
-        serde_json::from_str(&std::fs::read_to_string(public.join("catalogue.json")).unwrap())
-            .unwrap();
-    let words = |t: &str| -> Vec<String> {
-        t.to_lowercase()
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(String::from)
-            .collect()
-    };
-    catalogue["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            let id = e["id"].as_str().unwrap();
-            let dir = if e["kind"] == "practice" {
-                "practices"
-            } else {
-                "literature"
-            };
-            let source = public
-                .parent()
-                .unwrap()
-                .join("content")
-                .join(dir)
-                .join(format!("{}.md", id.to_lowercase()));
-            let markdown = std::fs::read_to_string(&source).unwrap();
-            let mut parts = markdown.splitn(3, "---\n");
-            let front = parts.nth(1).unwrap_or_default();
-            let body = without_link_targets(parts.next().unwrap_or_default());
-            // Facet value labels are searched too: a word naming a value is unfit below.
-            let labels = catalogue["facets"].to_string();
-            (
-                id.to_string(),
-                words(&format!("{front} {labels}")),
-                words(&body),
-            )
+    let labels = catalogue()["facets"].to_string();
+    sources()
+        .into_iter()
+        .map(|s| {
+            let front = words(&format!("{} {labels}", s.front));
+            (s.id, front, words(&s.body))
         })
         .collect()
 }

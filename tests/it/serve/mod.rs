@@ -47,12 +47,17 @@ impl Drop for Server {
     }
 }
 
-fn spawn(root: &Path, extra: &[&str]) -> (Child, Receiver<String>, Arc<Mutex<String>>) {
+fn spawn(
+    root: &Path,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> (Child, Receiver<String>, Arc<Mutex<String>>) {
     let mut child = Command::new(BIN)
         .arg("serve")
         .arg("--root")
         .arg(root)
         .args(extra)
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -82,7 +87,14 @@ fn spawn(root: &Path, extra: &[&str]) -> (Child, Receiver<String>, Arc<Mutex<Str
 impl Server {
     /// Starts the preview on a free port and waits for the URL it prints.
     pub(crate) fn start(root: &Path) -> Server {
-        let (child, stdout, stderr) = spawn(root, &["--port", "0"]);
+        Server::start_with(root, &[], &[])
+    }
+
+    /// [`Server::start`] with more arguments and environment variables.
+    pub(crate) fn start_with(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
+        let mut extra = vec!["--port", "0"];
+        extra.extend_from_slice(args);
+        let (child, stdout, stderr) = spawn(root, &extra, env);
         let mut server = Server {
             child,
             port: 0,
@@ -94,11 +106,10 @@ impl Server {
             let left = DEADLINE.saturating_sub(started.elapsed());
             match server.stdout.recv_timeout(left) {
                 Ok(line) => {
-                    if let Some(rest) = line.strip_prefix("serving at http://127.0.0.1:") {
-                        server.port = rest
-                            .trim_end_matches('/')
-                            .parse()
-                            .expect("a port in the URL");
+                    // `http://127.0.0.1:PORT/`, or `http://[::ffff:127.0.0.1]:PORT/`.
+                    if let Some(rest) = line.strip_prefix("serving at http://") {
+                        let port = rest.trim_end_matches('/').rsplit(':').next();
+                        server.port = port.and_then(|p| p.parse().ok()).expect("a port in the URL");
                     }
                 }
                 Err(_) => panic!("no URL printed; stderr:\n{}", server.stderr()),
@@ -107,7 +118,7 @@ impl Server {
         server
     }
 
-    fn stderr(&self) -> String {
+    pub(crate) fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
     }
 
