@@ -241,13 +241,19 @@ def largest_html(root: str) -> tuple[int, str]:
     return best
 
 
-def one_run(d: Driver, home: str, args, pagefind: bool) -> dict:
+def usable_run(d: Driver, home: str) -> float:
+    """A fresh load of `home`: navigation start to the filters usable (ms)."""
     d.goto("about:blank")
     d.goto(home)
     d.wait("window.casebookBrowse && window.casebookBrowse.readyAt > 0")
+    return d.js("return window.casebookBrowse.readyAt;")
+
+
+def one_run(d: Driver, home: str, args, pagefind: bool) -> dict:
+    usable = usable_run(d, home)
     total, _ = d.js(RESOURCE_BYTES)
     out = {
-        "usable_ms": d.js("return window.casebookBrowse.readyAt;"),
+        "usable_ms": usable,
         "longest_task_ms": d.js("return window.__longest || 0;"),
         "first_visit_bytes": total,
     }
@@ -273,14 +279,6 @@ def one_run(d: Driver, home: str, args, pagefind: bool) -> dict:
         else:
             out["pagefind_error"] = r
     return out
-
-
-def usable_run(d: Driver, home: str) -> float:
-    """Navigation start to the filters usable, on another site (--compare)."""
-    d.goto("about:blank")
-    d.goto(home)
-    d.wait("window.casebookBrowse && window.casebookBrowse.readyAt > 0")
-    return d.js("return window.casebookBrowse.readyAt;")
 
 
 def main() -> None:

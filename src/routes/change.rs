@@ -52,10 +52,8 @@ pub struct Change {
     /// Some entry's data other than its body changed (`catalogue.json`, the
     /// feed, the citation exports, the sitemap's dates).
     pub records: bool,
-    /// Some entry changed at all: the search index holds bodies too.
-    pub entries: bool,
-    /// The entries edited (their search fragments hold their result line
-    /// and text).
+    /// The entries edited: the search index holds every body (and their
+    /// search fragments their result line and text).
     pub edited: BTreeSet<usize>,
     /// Kinds with an edited entry (body edits included): their
     /// `entries.csv` holds every field and body.
@@ -99,7 +97,6 @@ impl Change {
         let config = &c.config;
         let mut change = Change {
             entry_pages: edits.iter().map(|(e, _)| *e).collect(),
-            entries: !edits.is_empty(),
             edited: edits.iter().map(|(e, _)| *e).collect(),
             own_templates,
             ..Change::default()
@@ -246,7 +243,7 @@ impl Route {
             Route::CatalogueJson | Route::Feed | Route::Bibtex | Route::CslJson => change.records,
             Route::Sitemap => change.records || change.routes,
             // Any entry's words may move the chunks' boundaries.
-            Route::SearchEntry | Route::SearchChunk(_) => change.entries,
+            Route::SearchEntry | Route::SearchChunk(_) => !change.edited.is_empty(),
             // A result line and the text: only the entry's own.
             Route::SearchFragment(d) => change.edited.contains(d),
             Route::Robots => false,
