@@ -109,7 +109,9 @@ impl Server {
                     // `http://127.0.0.1:PORT/`, or `http://[::ffff:127.0.0.1]:PORT/`.
                     if let Some(rest) = line.strip_prefix("serving at http://") {
                         let port = rest.trim_end_matches('/').rsplit(':').next();
-                        server.port = port.and_then(|p| p.parse().ok()).expect("a port in the URL");
+                        server.port = port
+                            .and_then(|p| p.parse().ok())
+                            .expect("a port in the URL");
                     }
                 }
                 Err(_) => panic!("no URL printed; stderr:\n{}", server.stderr()),
